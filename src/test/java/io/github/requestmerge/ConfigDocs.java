@@ -41,11 +41,7 @@ final class ConfigDocs {
         if (!key.hasDefault()) {
             return "(required)";
         }
-        Object value = key.defaultValue;
-        if (value instanceof List) {
-            value = String.join(",", ((List<?>) value).stream().map(String::valueOf).toArray(String[]::new));
-        }
-        String text = ConfigDef.convertToString(value, key.type);
+        String text = ConfigDef.convertToString(key.defaultValue, key.type);
         return text == null || text.isEmpty() ? "\"\"" : "`" + text + "`";
     }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -26,13 +27,14 @@ import ua_parser.UserAgentParser;
  *
  * <p>uap-java tries up to hundreds of regexes per list (user agent, OS, device) in file order
  * until one yields a result. Most of them cannot match, and {@link RegexLiterals} can tell which:
- * it finds literal text every match of a regex contains. One {@link LiteralScanner} pass over the
- * user agent finds which of those literals occur, and only the regexes whose literals occur (or
- * that have none) are tried, still in file order and with uap-java's own per-regex matching code
- * (its pattern classes, reached by subclassing). So the first regex to yield a result is the same
- * one uap-java's loop would reach, and the result is built the same way.
+ * it finds literal text that every match of a regex contains. One {@link LiteralScanner} pass over
+ * the user agent finds which of those literals occur, and only the regexes whose requirements are
+ * met (or that have none) are tried, still in file order and with uap-java's own per-regex
+ * matching code (its pattern classes, reached by subclassing). A skipped regex is one whose
+ * {@code find()} would have failed, so the first regex to yield a result is the one uap-java's
+ * loop would reach, and the result is built by the same code.
  *
- * <p>Immutable after construction and safe for concurrent use.
+ * <p>Immutable after construction and safe for concurrent use. It never logs user agents.
  */
 public final class PrefilteredUserAgentParser {
 
@@ -43,15 +45,16 @@ public final class PrefilteredUserAgentParser {
     private final OsList systems;
     private final DeviceList devices;
 
-    private PrefilteredUserAgentParser(Map<String, List<Map<String, String>>> config) {
+    private PrefilteredUserAgentParser(Map<?, ?> config) {
         Map<String, Integer> literalIds = new LinkedHashMap<>();
+        // Same order as uap-java, so a file broken in several places fails on the same section.
         agents = new AgentList(section(config, "user_agent_parsers"), literalIds);
         systems = new OsList(section(config, "os_parsers"), literalIds);
         devices = new DeviceList(section(config, "device_parsers"), literalIds);
         scanner = new LiteralScanner(new ArrayList<>(literalIds.keySet()));
     }
 
-    /** @return a parser over the regexes.yaml bundled with uap-java */
+    /** @return a parser over the regexes.yaml bundled with uap-java (what {@code new Parser()} uses) */
     public static PrefilteredUserAgentParser bundled() {
         try (InputStream in = Parser.class.getResourceAsStream(BUNDLED_REGEXES)) {
             if (in == null) {
@@ -64,8 +67,12 @@ public final class PrefilteredUserAgentParser {
     }
 
     /**
-     * @param yaml a uap-core regexes.yaml; the caller closes it
-     * @throws IllegalArgumentException when it is not valid YAML, lacks a section or has an invalid regex
+     * Reads a uap-core regexes.yaml the way uap-java does (SnakeYAML's safe constructor with
+     * {@link Parser#getDefaultLoaderOptions()}).
+     *
+     * @param yaml the file's content; the caller closes it
+     * @throws IllegalArgumentException when it is not valid YAML, lacks a section, or has an entry
+     *     without a valid regex (the message names the section and entry)
      */
     public static PrefilteredUserAgentParser fromYaml(InputStream yaml) {
         Object loaded;
@@ -75,27 +82,16 @@ public final class PrefilteredUserAgentParser {
             throw new IllegalArgumentException("not a valid YAML file: " + e.getMessage(), e);
         }
         if (!(loaded instanceof Map)) {
-            throw new IllegalArgumentException("expected a YAML mapping with user_agent_parsers, os_parsers and "
-                + "device_parsers");
+            throw new IllegalArgumentException(
+                "expected a YAML mapping with user_agent_parsers, os_parsers and device_parsers");
         }
-        @SuppressWarnings("unchecked")
-        Map<String, List<Map<String, String>>> config = (Map<String, List<Map<String, String>>>) loaded;
-        try {
-            return new PrefilteredUserAgentParser(config);
-        } catch (ClassCastException e) {
-            throw new IllegalArgumentException("unexpected structure: " + e.getMessage(), e);
-        }
+        return new PrefilteredUserAgentParser((Map<?, ?>) loaded);
     }
 
-    private static List<Map<String, String>> section(Map<String, List<Map<String, String>>> config, String name) {
-        List<Map<String, String>> section = config.get(name);
-        if (section == null) {
-            throw new IllegalArgumentException(name + " is missing from yaml");
-        }
-        return section;
-    }
-
-    /** @return the same as {@code new Parser().parse(userAgent)} with the same regexes */
+    /**
+     * @return the same as uap-java's {@code Parser.parse(userAgent)} with the same regexes: a
+     *     client of nulls for null, {@code Other} for what no regex recognises
+     */
     public Client parse(String userAgent) {
         if (userAgent == null) {
             return new Client(null, null, null);
@@ -105,73 +101,148 @@ public final class PrefilteredUserAgentParser {
             devices.parse(userAgent, found));
     }
 
-    /** @return how many regexes there are, per list: user agent, OS, device */
-    public int[] regexCounts() {
-        return new int[] {agents.clauses.length, systems.clauses.length, devices.clauses.length};
+    /** @return how many regexes there are in all three lists */
+    public int patternCount() {
+        return agents.prefilter.size() + systems.prefilter.size() + devices.prefilter.size();
     }
 
-    /** @return how many regexes got a literal requirement (and so can be skipped), per list */
-    public int[] filteredRegexCounts() {
-        return new int[] {filtered(agents.clauses), filtered(systems.clauses), filtered(devices.clauses)};
+    /** @return how many regexes got a literal requirement (so can be skipped), per list */
+    public Stats stats() {
+        return new Stats(agents.prefilter.size(), agents.prefilter.filtered(), systems.prefilter.size(),
+            systems.prefilter.filtered(), devices.prefilter.size(), devices.prefilter.filtered(),
+            scanner.literalCount());
     }
 
-    private static int filtered(int[][] clauses) {
-        int count = 0;
-        for (int[] clause : clauses) {
-            if (clause != null) {
-                count++;
+    /**
+     * How much of the regexes the prefilter covers: per list, the number of regexes and how many
+     * of them have a literal requirement (the others are tried on every user agent), and the
+     * number of distinct literals scanned for.
+     */
+    public record Stats(int userAgentPatterns, int userAgentFiltered, int osPatterns, int osFiltered,
+                        int devicePatterns, int deviceFiltered, int literals) {
+
+        @Override
+        public String toString() {
+            return "user agent " + userAgentFiltered + "/" + userAgentPatterns + ", os " + osFiltered + "/"
+                + osPatterns + ", device " + deviceFiltered + "/" + devicePatterns + " regexes prefiltered, "
+                + literals + " literals";
+        }
+    }
+
+    private static List<Map<String, String>> section(Map<?, ?> config, String name) {
+        Object section = config.get(name);
+        if (section == null) {
+            throw new IllegalArgumentException(name + " is missing from yaml");
+        }
+        if (!(section instanceof List)) {
+            throw new IllegalArgumentException(name + " is not a list");
+        }
+        List<Map<String, String>> entries = new ArrayList<>();
+        int index = 0;
+        for (Object entry : (List<?>) section) {
+            if (!(entry instanceof Map)) {
+                throw new IllegalArgumentException(name + "[" + index + "] is not a mapping");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, String> strings = (Map<String, String>) entry;
+            entries.add(strings);
+            index++;
+        }
+        return entries;
+    }
+
+    /** Calls uap-java's pattern factory, naming the entry when it rejects it. */
+    private static <P> P pattern(String section, int index, Map<String, String> config,
+                                 Function<Map<String, String>, P> factory) {
+        try {
+            return factory.apply(config);
+        } catch (IllegalArgumentException e) {
+            // A PatternSyntaxException is one; its message quotes the regex (never a user agent).
+            throw new IllegalArgumentException(section + "[" + index + "]: " + e.getMessage(), e);
+        } catch (ClassCastException e) {
+            throw new IllegalArgumentException(section + "[" + index + "]: a field is not a string", e);
+        }
+    }
+
+    /** Each regex's requirement, as literal ids in the shared scanner. */
+    private static final class Prefilter {
+        /** Per regex: clauses, each an array of literal ids; null when the regex is always tried. */
+        private final int[][][] clauses;
+
+        Prefilter(List<Map<String, String>> configs, Map<String, Integer> literalIds) {
+            clauses = new int[configs.size()][][];
+            for (int i = 0; i < clauses.length; i++) {
+                List<List<String>> required = RegexLiterals.clauses(configs.get(i).get("regex"));
+                if (required.isEmpty()) {
+                    continue;
+                }
+                int[][] ids = new int[required.size()][];
+                for (int c = 0; c < ids.length; c++) {
+                    List<String> literals = required.get(c);
+                    ids[c] = new int[literals.size()];
+                    for (int l = 0; l < literals.size(); l++) {
+                        ids[c][l] = literalIds.computeIfAbsent(literals.get(l), key -> literalIds.size());
+                    }
+                }
+                clauses[i] = ids;
             }
         }
-        return count;
-    }
 
-    /** @return literal ids of the regex's clause, or null when it must always be tried */
-    private static int[] clause(Map<String, String> config, Map<String, Integer> literalIds) {
-        String regex = config.get("regex");
-        if (regex == null) {
-            return null; // uap-java rejects it with its own message
-        }
-        List<String> literals = RegexLiterals.requiredLiterals(regex);
-        if (literals.isEmpty()) {
-            return null;
-        }
-        int[] ids = new int[literals.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = literalIds.computeIfAbsent(literals.get(i), key -> literalIds.size());
-        }
-        return ids;
-    }
-
-    private static boolean candidate(int[] clause, long[] found) {
-        if (clause == null) {
-            return true;
-        }
-        for (int id : clause) {
-            if (LiteralScanner.contains(found, id)) {
+        /** @return whether regex {@code i} can match a text in which exactly the {@code found} literals occur */
+        boolean candidate(int i, long[] found) {
+            int[][] required = clauses[i];
+            if (required == null) {
                 return true;
             }
+            for (int[] clause : required) {
+                if (!any(clause, found)) {
+                    return false;
+                }
+            }
+            return true;
         }
-        return false;
+
+        private static boolean any(int[] clause, long[] found) {
+            for (int id : clause) {
+                if (LiteralScanner.contains(found, id)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        int size() {
+            return clauses.length;
+        }
+
+        int filtered() {
+            int count = 0;
+            for (int[][] required : clauses) {
+                if (required != null) {
+                    count++;
+                }
+            }
+            return count;
+        }
     }
 
     /** Subclassed only to reach uap-java's per-regex matching code ({@code UAPattern}). */
     private static final class AgentList extends UserAgentParser {
         private final UAPattern[] patterns;
-        private final int[][] clauses;
+        private final Prefilter prefilter;
 
         AgentList(List<Map<String, String>> configs, Map<String, Integer> literalIds) {
             super(List.of());
             patterns = new UAPattern[configs.size()];
-            clauses = new int[configs.size()][];
             for (int i = 0; i < patterns.length; i++) {
-                patterns[i] = patternFromMap(configs.get(i));
-                clauses[i] = clause(configs.get(i), literalIds);
+                patterns[i] = pattern("user_agent_parsers", i, configs.get(i), UserAgentParser::patternFromMap);
             }
+            prefilter = new Prefilter(configs, literalIds);
         }
 
         UserAgent parse(String agent, long[] found) {
             for (int i = 0; i < patterns.length; i++) {
-                if (candidate(clauses[i], found)) {
+                if (prefilter.candidate(i, found)) {
                     UserAgent result = patterns[i].match(agent);
                     if (result != null) {
                         return result;
@@ -185,21 +256,20 @@ public final class PrefilteredUserAgentParser {
     /** Subclassed only to reach uap-java's per-regex matching code ({@code OSPattern}). */
     private static final class OsList extends OSParser {
         private final OSPattern[] patterns;
-        private final int[][] clauses;
+        private final Prefilter prefilter;
 
         OsList(List<Map<String, String>> configs, Map<String, Integer> literalIds) {
             super(List.of());
             patterns = new OSPattern[configs.size()];
-            clauses = new int[configs.size()][];
             for (int i = 0; i < patterns.length; i++) {
-                patterns[i] = patternFromMap(configs.get(i));
-                clauses[i] = clause(configs.get(i), literalIds);
+                patterns[i] = pattern("os_parsers", i, configs.get(i), OSParser::patternFromMap);
             }
+            prefilter = new Prefilter(configs, literalIds);
         }
 
         OS parse(String agent, long[] found) {
             for (int i = 0; i < patterns.length; i++) {
-                if (candidate(clauses[i], found)) {
+                if (prefilter.candidate(i, found)) {
                     OS result = patterns[i].match(agent);
                     if (result != null) {
                         return result;
@@ -213,21 +283,20 @@ public final class PrefilteredUserAgentParser {
     /** Subclassed only to reach uap-java's per-regex matching code ({@code DevicePattern}). */
     private static final class DeviceList extends DeviceParser {
         private final DevicePattern[] patterns;
-        private final int[][] clauses;
+        private final Prefilter prefilter;
 
         DeviceList(List<Map<String, String>> configs, Map<String, Integer> literalIds) {
             super(List.of());
             patterns = new DevicePattern[configs.size()];
-            clauses = new int[configs.size()][];
             for (int i = 0; i < patterns.length; i++) {
-                patterns[i] = patternFromMap(configs.get(i));
-                clauses[i] = clause(configs.get(i), literalIds);
+                patterns[i] = pattern("device_parsers", i, configs.get(i), DeviceParser::patternFromMap);
             }
+            prefilter = new Prefilter(configs, literalIds);
         }
 
         Device parse(String agent, long[] found) {
             for (int i = 0; i < patterns.length; i++) {
-                if (candidate(clauses[i], found)) {
+                if (prefilter.candidate(i, found)) {
                     String family = patterns[i].match(agent);
                     if (family != null) {
                         return new Device(family);
