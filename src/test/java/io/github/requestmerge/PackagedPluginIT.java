@@ -31,11 +31,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 class PackagedPluginIT {
 
+    /** The assembly's dir format nests the component in a folder of its own name: a ready plugin.path entry. */
     private static Path component() throws IOException {
         Path components = Paths.get(System.getProperty("project.basedir", ".")).resolve("target/components");
         try (Stream<Path> entries = Files.list(components)) {
-            return entries.filter(Files::isDirectory).findFirst()
+            Path outer = entries.filter(Files::isDirectory).findFirst()
                 .orElseThrow(() -> new AssertionError("no component directory in " + components));
+            return outer.resolve(outer.getFileName());
         }
     }
 
@@ -46,7 +48,8 @@ class PackagedPluginIT {
         assertEquals(Version.get(), manifest.get("version").asText());
         assertEquals("kafka-connect-request-merge", manifest.get("name").asText());
         assertTrue(manifest.get("component_types").toString().contains("transform"));
-        assertTrue(Files.exists(component.getParent().resolve(component.getFileName() + ".zip")), "the zip is built too");
+        assertTrue(Files.exists(component.getParent().resolveSibling(component.getFileName() + ".zip")),
+            "the zip is built too");
     }
 
     @Test
@@ -80,7 +83,9 @@ class PackagedPluginIT {
         // Parent: only the platform and the Connect API, as a worker's plugin class loader sees them.
         ClassLoader connectApi = Transformation.class.getClassLoader();
         try (URLClassLoader plugin = new ChildFirstLoader(urls.toArray(new URL[0]), connectApi)) {
+            // As a worker's service_load discovery does: the providers that this plugin's lib/ declares.
             List<String> found = ServiceLoader.load(Transformation.class, plugin).stream()
+                .filter(provider -> provider.type().getClassLoader() == plugin)
                 .map(provider -> provider.type().getName()).sorted().collect(Collectors.toList());
             assertEquals(List.of("io.github.requestmerge.enrich.Enrich$Key", "io.github.requestmerge.enrich.Enrich$Value"),
                 found);
