@@ -1,0 +1,152 @@
+package io.github.requestmerge.stack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.github.requestmerge.stack.StackParts.StackException;
+
+/**
+ * A real Elasticsearch node in its own JVM on 127.0.0.1 with a free port and data in a fresh
+ * folder under target/stack. The node watches the PID of the JVM that started it and exits when
+ * that JVM dies, so no node outlives a test run, even a killed one.
+ *
+ * <p>Thread-safety: start and stop from one thread; {@link #url()} may be read from any.
+ */
+public final class ElasticsearchNode implements AutoCloseable {
+
+    static final String PART = "elasticsearch-8";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    private final Path home;
+    private final Path log;
+    private Process process;
+    private volatile String url;
+    private Duration startup;
+
+    private ElasticsearchNode(Path home, Path log) {
+        this.home = home;
+        this.log = log;
+    }
+
+    /** Starts a node and waits until its cluster health is at least yellow. */
+    public static ElasticsearchNode start() {
+        long begin = System.nanoTime();
+        Path work = StackParts.workDir(PART);
+        Path home = work.resolve("node-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis());
+        ElasticsearchNode node = new ElasticsearchNode(home, work.resolve(home.getFileName() + ".log"));
+        Path javaHome = Paths.get(System.getProperty("java.home"));
+        String classpath = StackParts.classpath(PART);
+        Path launcher = StackParts.compileLauncher(PART, javaHome, classpath);
+        node.launch(javaHome, launcher + java.io.File.pathSeparator + classpath);
+        node.startup = Duration.ofNanos(System.nanoTime() - begin);
+        return node;
+    }
+
+    private void launch(Path javaHome, String classpath) {
+        try {
+            Path natives = Files.createDirectories(home.resolveSibling("native"));
+            Path zstd = natives.resolve("libzstd.so");
+            Path system = findZstd();
+            if (system != null && !Files.exists(zstd, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createSymbolicLink(zstd, system);
+            }
+            List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString(),
+                "-Xms512m", "-Xmx512m", "-XX:+UseSerialGC",
+                "-Des.nativelibs.path=" + natives, "-Dorg.elasticsearch.nativeaccess.enableVectorLibrary=false",
+                "-cp", classpath, "org.elasticsearch.node.LoopbackNode", home.toString(),
+                String.valueOf(ProcessHandle.current().pid())));
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Runtime.getRuntime().addShutdownHook(new Thread(this::close, "elasticsearch-node-stop"));
+        } catch (IOException e) {
+            throw new StackException("Elasticsearch: cannot start the node JVM (" + e.getMessage() + "); log " + log, e);
+        }
+        Path ports = home.resolve("logs/http.ports");
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        try {
+            while (!Files.exists(ports) || Files.size(ports) == 0) {
+                if (!process.isAlive()) {
+                    throw new StackException("Elasticsearch: the node exited with code " + process.exitValue()
+                        + " while starting; see " + log + StackParts.tail(log));
+                }
+                if (System.nanoTime() > deadline) {
+                    close();
+                    throw new StackException("Elasticsearch: no HTTP port after " + START_TIMEOUT + "; see " + log);
+                }
+                Thread.sleep(100);
+            }
+            String address = Files.readAllLines(ports, StandardCharsets.UTF_8).get(0).trim();
+            url = "http://" + address;
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+                URI.create(url + "/_cluster/health?wait_for_status=yellow&timeout=60s")).build(),
+                HttpResponse.BodyHandlers.ofString());
+            if (health.statusCode() != 200) {
+                throw new StackException("Elasticsearch: cluster health answered " + health.statusCode() + " "
+                    + health.body() + "; see " + log);
+            }
+        } catch (IOException e) {
+            close();
+            throw new StackException("Elasticsearch: the node did not become ready (" + e.getMessage() + "); see " + log, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new StackException("Elasticsearch: interrupted while starting", e);
+        }
+    }
+
+    private static Path findZstd() {
+        for (String dir : List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib")) {
+            Path candidate = Paths.get(dir, "libzstd.so.1");
+            if (Files.exists(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** @return the HTTP endpoint, e.g. {@code http://127.0.0.1:40123} */
+    public String url() {
+        return url;
+    }
+
+    /** @return how long the start took, including classpath resolution and launcher compilation */
+    public Duration startup() {
+        return startup;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    /** Stops the node (SIGTERM, then forcibly after 30 s). Safe to call more than once. */
+    @Override
+    public synchronized void close() {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+}

@@ -1,0 +1,111 @@
+package io.github.requestmerge.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Shared plumbing for the parts of the real stack: where the project is, the classpath of a part
+ * (resolved from Maven Central through the part's own pom under {@code src/stack/<part>/}, cached
+ * in target/stack), compiling a part's launcher sources with that part's JDK, and running commands
+ * with a clear error naming the part and its log.
+ */
+final class StackParts {
+
+    private StackParts() {
+    }
+
+    static Path projectDir() {
+        return Paths.get(System.getProperty("project.basedir", ".")).toAbsolutePath().normalize();
+    }
+
+    static Path workDir(String part) {
+        try {
+            return Files.createDirectories(projectDir().resolve("target/stack").resolve(part));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return the part's runtime classpath, resolved once (again only when its pom changes) */
+    static String classpath(String part) {
+        Path pom = projectDir().resolve("src/stack").resolve(part).resolve("pom.xml");
+        Path cached = workDir(part).resolve("classpath.txt");
+        try {
+            if (!Files.exists(cached) || Files.getLastModifiedTime(cached).compareTo(Files.getLastModifiedTime(pom)) < 0) {
+                Path log = workDir(part).resolve("resolve.log");
+                run(part, log, "mvn", "-q", "-B", "-ntp", "-f", pom.toString(), "dependency:build-classpath",
+                    "-Dmdep.outputFile=" + cached);
+            }
+            return Files.readString(cached, StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Compiles the part's launcher sources ({@code src/stack/<part>/launcher}) with the given JDK. */
+    static Path compileLauncher(String part, Path javaHome, String classpath) {
+        Path sources = projectDir().resolve("src/stack").resolve(part).resolve("launcher");
+        Path classes = workDir(part).resolve("launcher-classes");
+        try (Stream<Path> files = Files.walk(sources)) {
+            List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin/javac").toString(), "-nowarn",
+                "-d", classes.toString(), "-cp", classpath));
+            command.addAll(files.filter(file -> file.toString().endsWith(".java")).map(Path::toString)
+                .collect(Collectors.toList()));
+            run(part, workDir(part).resolve("compile.log"), command.toArray(new String[0]));
+            return classes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void run(String part, Path log, String... command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+            if (!process.waitFor(10, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new StackException(part + ": '" + command[0] + "' took over 10 minutes; see " + log);
+            }
+            if (process.exitValue() != 0) {
+                throw new StackException(part + ": '" + String.join(" ", List.of(command).subList(0, Math.min(4,
+                    command.length))) + " ...' failed with exit code " + process.exitValue() + "; see " + log
+                    + tail(log));
+            }
+        } catch (IOException e) {
+            throw new StackException(part + ": cannot run " + command[0] + " (" + e.getMessage() + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException(part + ": interrupted", e);
+        }
+    }
+
+    /** @return the last lines of a log, for error messages */
+    static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return "\n  " + String.join("\n  ", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /** A part could not be started or used; the message names the part, why, and where its log is. */
+    static final class StackException extends RuntimeException {
+        StackException(String message) {
+            super(message);
+        }
+
+        StackException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
