@@ -5,13 +5,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The JUnit 5 entry point to the real stack: {@code @ExtendWith(Stack.class)} on a test class,
- * then {@link #elasticsearch()} for the endpoint. Each part starts once per JVM, when the first
+ * then {@link #elasticsearch()} or {@link #s3()} for the endpoints. Each part starts once per JVM, when the first
  * test class needs it, and is shared by all later classes; it stops when the test run ends (the
  * root context closes), and by itself if the JVM dies.
  */
 public final class Stack implements BeforeAllCallback {
 
     private static ElasticsearchNode elasticsearch;
+    private static S3Server s3;
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -28,7 +29,19 @@ public final class Stack implements BeforeAllCallback {
         return elasticsearch;
     }
 
+    /** @return the shared S3-compatible server, started on first use */
+    public static synchronized S3Server s3() {
+        if (s3 == null) {
+            s3 = S3Server.start();
+        }
+        return s3;
+    }
+
     private static synchronized void stopAll() {
+        if (s3 != null) {
+            s3.close();
+            s3 = null;
+        }
         if (elasticsearch != null) {
             elasticsearch.close();
             elasticsearch = null;

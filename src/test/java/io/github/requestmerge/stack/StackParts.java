@@ -51,17 +51,37 @@ final class StackParts {
         }
     }
 
-    /** Compiles the part's launcher sources ({@code src/stack/<part>/launcher}) with the given JDK. */
+    /**
+     * Compiles the shared launcher sources ({@code src/stack/common}) and the part's own
+     * ({@code src/stack/<part>/launcher}, if any) with the given JDK, against the part's classpath.
+     */
     static Path compileLauncher(String part, Path javaHome, String classpath) {
-        Path sources = projectDir().resolve("src/stack").resolve(part).resolve("launcher");
         Path classes = workDir(part).resolve("launcher-classes");
-        try (Stream<Path> files = Files.walk(sources)) {
+        List<Path> roots = new ArrayList<>(List.of(projectDir().resolve("src/stack/common")));
+        Path own = projectDir().resolve("src/stack").resolve(part).resolve("launcher");
+        if (Files.isDirectory(own)) {
+            roots.add(own);
+        }
+        try {
             List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin/javac").toString(), "-nowarn",
                 "-d", classes.toString(), "-cp", classpath));
-            command.addAll(files.filter(file -> file.toString().endsWith(".java")).map(Path::toString)
-                .collect(Collectors.toList()));
+            for (Path root : roots) {
+                try (Stream<Path> files = Files.walk(root)) {
+                    command.addAll(files.filter(file -> file.toString().endsWith(".java")).map(Path::toString)
+                        .collect(Collectors.toList()));
+                }
+            }
             run(part, workDir(part).resolve("compile.log"), command.toArray(new String[0]));
             return classes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return a port free on 127.0.0.1 right now (the part binds it moments later) */
+    static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

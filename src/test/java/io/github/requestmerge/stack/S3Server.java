@@ -1,0 +1,147 @@
+package io.github.requestmerge.stack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.github.requestmerge.stack.StackParts.StackException;
+
+/**
+ * A real S3-compatible server (s3proxy, filesystem store) in its own JVM on 127.0.0.1, with
+ * static credentials, for the archive tools. Exits by itself when the JVM that started it dies.
+ */
+public final class S3Server implements AutoCloseable {
+
+    static final String PART = "s3proxy";
+    static final String ACCESS_KEY = "request-merge-access";
+    static final String SECRET_KEY = "request-merge-secret";
+    static final String REGION = "us-east-1";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path log;
+    private final String endpoint;
+    private Process process;
+    private Duration startup;
+
+    private S3Server(Path log, String endpoint) {
+        this.log = log;
+        this.endpoint = endpoint;
+    }
+
+    public static S3Server start() {
+        long begin = System.nanoTime();
+        Path work = StackParts.workDir(PART);
+        String classpath = StackParts.classpath(PART);
+        Path javaHome = Paths.get(System.getProperty("java.home"));
+        Path launcher = StackParts.compileLauncher(PART, javaHome, classpath);
+        String run = "run-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis();
+        int port = StackParts.freePort();
+        S3Server server = new S3Server(work.resolve(run + ".log"), "http://127.0.0.1:" + port);
+        try {
+            Path data = Files.createDirectories(work.resolve(run).resolve("data"));
+            Path properties = work.resolve(run).resolve("s3proxy.properties");
+            Files.writeString(properties, String.join("\n",
+                "s3proxy.endpoint=" + server.endpoint,
+                "s3proxy.authorization=aws-v2-or-v4",
+                "s3proxy.identity=" + ACCESS_KEY,
+                "s3proxy.credential=" + SECRET_KEY,
+                "jclouds.provider=filesystem",
+                "jclouds.filesystem.basedir=" + data, ""), StandardCharsets.UTF_8);
+            Path logback = work.resolve(run).resolve("logback.xml");
+            Files.writeString(logback, "<configuration><appender name=\"out\" class=\"ch.qos.logback.core.ConsoleAppender\">"
+                + "<encoder><pattern>%d %-5level %logger{20} %msg%n</pattern></encoder></appender>"
+                + "<root level=\"WARN\"><appender-ref ref=\"out\"/></root></configuration>", StandardCharsets.UTF_8);
+            server.process = new ProcessBuilder(List.of(javaHome.resolve("bin/java").toString(), "-Xmx256m",
+                "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + logback,
+                "-cp", launcher + java.io.File.pathSeparator + classpath,
+                "io.github.requestmerge.stack.launcher.OwnedMain", String.valueOf(ProcessHandle.current().pid()),
+                "org.gaul.s3proxy.Main", "--properties", properties.toString()))
+                .redirectErrorStream(true).redirectOutput(server.log.toFile()).start();
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "s3-server-stop"));
+        } catch (IOException e) {
+            throw new StackException("S3: cannot start s3proxy (" + e.getMessage() + "); log " + server.log, e);
+        }
+        server.awaitReady();
+        server.startup = Duration.ofNanos(System.nanoTime() - begin);
+        return server;
+    }
+
+    private void awaitReady() {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new StackException("S3: s3proxy exited with code " + process.exitValue() + " while starting; see "
+                    + log + StackParts.tail(log));
+            }
+            try {
+                // Any S3 answer (an unsigned request gets 403 AccessDenied) means it is serving.
+                http.send(HttpRequest.newBuilder(URI.create(endpoint + "/")).build(), HttpResponse.BodyHandlers.discarding());
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    close();
+                    throw new StackException("S3: s3proxy not answering on " + endpoint + " after " + START_TIMEOUT
+                        + "; see " + log, e);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+                throw new StackException("S3: interrupted while starting", e);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+                throw new StackException("S3: interrupted while starting", e);
+            }
+        }
+    }
+
+    /** @return the endpoint for the AWS SDK's endpoint override (use path-style access) */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public String accessKey() {
+        return ACCESS_KEY;
+    }
+
+    public String secretKey() {
+        return SECRET_KEY;
+    }
+
+    public String region() {
+        return REGION;
+    }
+
+    public Duration startup() {
+        return startup;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
