@@ -5,7 +5,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The JUnit 5 entry point to the real stack: {@code @ExtendWith(Stack.class)} on a test class,
- * then {@link #elasticsearch()} or {@link #s3()} for the endpoints. Each part starts once per JVM, when the first
+ * then {@link #elasticsearch()}, {@link #kafka()}, {@link #connect()} or {@link #s3()} for the endpoints. Each part starts once per JVM, when the first
  * test class needs it, and is shared by all later classes; it stops when the test run ends (the
  * root context closes), and by itself if the JVM dies.
  */
@@ -13,6 +13,8 @@ public final class Stack implements BeforeAllCallback {
 
     private static ElasticsearchNode elasticsearch;
     private static S3Server s3;
+    private static KafkaBroker kafka;
+    private static ConnectWorker connect;
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -37,7 +39,31 @@ public final class Stack implements BeforeAllCallback {
         return s3;
     }
 
+    /** @return the shared Kafka broker, started on first use */
+    public static synchronized KafkaBroker kafka() {
+        if (kafka == null) {
+            kafka = KafkaBroker.start();
+        }
+        return kafka;
+    }
+
+    /** @return the shared Connect worker (and its broker), started on first use */
+    public static synchronized ConnectWorker connect() {
+        if (connect == null) {
+            connect = ConnectWorker.start(kafka());
+        }
+        return connect;
+    }
+
     private static synchronized void stopAll() {
+        if (connect != null) {
+            connect.close();
+            connect = null;
+        }
+        if (kafka != null) {
+            kafka.close();
+            kafka = null;
+        }
         if (s3 != null) {
             s3.close();
             s3 = null;

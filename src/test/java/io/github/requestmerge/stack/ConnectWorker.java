@@ -1,0 +1,113 @@
+package io.github.requestmerge.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+import io.github.requestmerge.stack.StackParts.StackException;
+
+/**
+ * A real Kafka Connect worker in distributed mode, in its own JVM on 127.0.0.1, whose
+ * {@code plugin.path} is the component this build packaged (so tests use the plugin as a user
+ * installs it) and which discovers plugins through their service files. Configure connectors
+ * through {@link #restUrl()} with JSON only.
+ */
+public final class ConnectWorker implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+    private final JvmPart jvm;
+    private final String restUrl;
+    private final Duration startup;
+
+    private ConnectWorker(JvmPart jvm, String restUrl, Duration startup) {
+        this.jvm = jvm;
+        this.restUrl = restUrl;
+        this.startup = startup;
+    }
+
+    public static ConnectWorker start(KafkaBroker broker) {
+        long begin = System.nanoTime();
+        Path run = KafkaBroker.runDir("worker");
+        int port = StackParts.freePort();
+        Path properties = run.resolve("worker.properties");
+        KafkaBroker.write(properties, String.join("\n",
+            "bootstrap.servers=" + broker.bootstrapServers(),
+            "group.id=request-merge-connect-" + port,
+            "key.converter=org.apache.kafka.connect.json.JsonConverter",
+            "value.converter=org.apache.kafka.connect.json.JsonConverter",
+            "key.converter.schemas.enable=false",
+            "value.converter.schemas.enable=false",
+            "offset.storage.topic=connect-offsets-" + port,
+            "offset.storage.replication.factor=1",
+            "offset.storage.partitions=1",
+            "config.storage.topic=connect-configs-" + port,
+            "config.storage.replication.factor=1",
+            "status.storage.topic=connect-status-" + port,
+            "status.storage.replication.factor=1",
+            "status.storage.partitions=1",
+            "offset.flush.interval.ms=1000",
+            "listeners=http://127.0.0.1:" + port,
+            "plugin.path=" + pluginPath(),
+            "plugin.discovery=service_load", ""));
+        JvmPart jvm = JvmPart.start("Connect worker", KafkaBroker.PART, run.resolve("worker.log"),
+            KafkaBroker.jvmOptions(run), "org.apache.kafka.connect.cli.ConnectDistributed", properties.toString());
+        String url = "http://127.0.0.1:" + port;
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        // GET /connectors answers before the worker joined its group; /health only once it is ready.
+        while (!healthy(http, url)) {
+            jvm.checkAlive("starting");
+            if (System.nanoTime() > deadline) {
+                jvm.close();
+                throw new StackException("Connect worker: /health not ready after " + START_TIMEOUT + "; see " + jvm.log());
+            }
+            KafkaBroker.sleep(200);
+        }
+        return new ConnectWorker(jvm, url, Duration.ofNanos(System.nanoTime() - begin));
+    }
+
+    /** @return the directory holding the packaged component (built by {@code mvn package}) */
+    static Path pluginPath() {
+        Path components = StackParts.projectDir().resolve("target/components");
+        try (Stream<Path> entries = Files.exists(components) ? Files.list(components) : Stream.empty()) {
+            return entries.filter(Files::isDirectory).findFirst().orElseThrow(() -> new StackException(
+                "Connect worker: no packaged plugin in " + components + "; run mvn package first"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean healthy(HttpClient http, String url) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url + "/health")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** @return the REST API, e.g. {@code http://127.0.0.1:38083} */
+    public String restUrl() {
+        return restUrl;
+    }
+
+    public Duration startup() {
+        return startup;
+    }
+
+    @Override
+    public void close() {
+        jvm.close();
+    }
+}
