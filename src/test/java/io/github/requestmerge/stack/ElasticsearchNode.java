@@ -25,16 +25,21 @@ import io.github.requestmerge.stack.StackParts.StackException;
  */
 public final class ElasticsearchNode implements AutoCloseable {
 
-    static final String PART = "elasticsearch-8";
+    /** Which server version to run: {@code 8} (8.19, the default) or {@code 9} (9.5, needs Java 21+). */
+    static final String VERSION_PROPERTY = "stack.elasticsearch";
+    /** A JDK 21+ for the 9.x node; by default the newest found under /usr/lib/jvm. */
+    static final String JAVA21_PROPERTY = "stack.java21.home";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
+    private final String part;
     private final Path home;
     private final Path log;
     private Process process;
     private volatile String url;
     private Duration startup;
 
-    private ElasticsearchNode(Path home, Path log) {
+    private ElasticsearchNode(String part, Path home, Path log) {
+        this.part = part;
         this.home = home;
         this.log = log;
     }
@@ -42,18 +47,61 @@ public final class ElasticsearchNode implements AutoCloseable {
     /** Starts a node and waits until its cluster health is at least yellow. */
     public static ElasticsearchNode start() {
         long begin = System.nanoTime();
-        Path work = StackParts.workDir(PART);
+        String major = System.getProperty(VERSION_PROPERTY, "8").trim();
+        if (!major.equals("8") && !major.equals("9")) {
+            throw new StackException("Elasticsearch: " + VERSION_PROPERTY + " must be 8 or 9, not '" + major + "'");
+        }
+        String part = "elasticsearch-" + major;
+        Path work = StackParts.workDir(part);
         Path home = work.resolve("node-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis());
-        ElasticsearchNode node = new ElasticsearchNode(home, work.resolve(home.getFileName() + ".log"));
-        Path javaHome = Paths.get(System.getProperty("java.home"));
-        String classpath = StackParts.classpath(PART);
-        Path launcher = StackParts.compileLauncher(PART, javaHome, classpath);
-        node.launch(javaHome, launcher + java.io.File.pathSeparator + classpath);
+        ElasticsearchNode node = new ElasticsearchNode(part, home, work.resolve(home.getFileName() + ".log"));
+        Path javaHome = major.equals("8") ? Paths.get(System.getProperty("java.home")) : java21Home();
+        String classpath = StackParts.classpath(part);
+        Path launcher = StackParts.compileLauncher(part, javaHome, classpath);
+        node.launch(javaHome, launcher + java.io.File.pathSeparator + classpath, major.equals("9"));
         node.startup = Duration.ofNanos(System.nanoTime() - begin);
         return node;
     }
 
-    private void launch(Path javaHome, String classpath) {
+    /** @return a JDK of version 21 or newer, for Elasticsearch 9.x */
+    static Path java21Home() {
+        String configured = System.getProperty(JAVA21_PROPERTY, System.getenv().getOrDefault("JAVA21_HOME", ""));
+        if (!configured.isBlank()) {
+            Path home = Paths.get(configured.trim());
+            if (!Files.isExecutable(home.resolve("bin/java"))) {
+                throw new StackException("Elasticsearch 9: " + JAVA21_PROPERTY + "=" + home + " has no bin/java");
+            }
+            return home;
+        }
+        if (Runtime.version().feature() >= 21) {
+            return Paths.get(System.getProperty("java.home"));
+        }
+        try (java.util.stream.Stream<Path> jdks = Files.list(Paths.get("/usr/lib/jvm"))) {
+            return jdks.filter(jdk -> Files.isExecutable(jdk.resolve("bin/javac")) && featureVersion(jdk) >= 21)
+                .max(java.util.Comparator.comparingInt(ElasticsearchNode::featureVersion))
+                .orElseThrow(() -> new StackException("Elasticsearch 9 needs a JDK 21 or newer and none was found in "
+                    + "/usr/lib/jvm; install one or set -D" + JAVA21_PROPERTY + "=/path/to/jdk"));
+        } catch (IOException e) {
+            throw new StackException("Elasticsearch 9 needs a JDK 21 or newer; set -D" + JAVA21_PROPERTY
+                + "=/path/to/jdk (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static int featureVersion(Path jdk) {
+        try {
+            for (String line : Files.readAllLines(jdk.resolve("release"), StandardCharsets.UTF_8)) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String version = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                    return Integer.parseInt(version.split("[.+-]")[0]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    private void launch(Path javaHome, String classpath, boolean modernJdk) {
         try {
             Path natives = Files.createDirectories(home.resolveSibling("native"));
             Path zstd = natives.resolve("libzstd.so");
@@ -63,8 +111,11 @@ public final class ElasticsearchNode implements AutoCloseable {
             }
             List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString(),
                 "-Xms512m", "-Xmx512m", "-XX:+UseSerialGC",
-                "-Des.nativelibs.path=" + natives, "-Dorg.elasticsearch.nativeaccess.enableVectorLibrary=false",
-                "-cp", classpath, "org.elasticsearch.node.LoopbackNode", home.toString(),
+                "-Des.nativelibs.path=" + natives, "-Dorg.elasticsearch.nativeaccess.enableVectorLibrary=false"));
+            if (modernJdk) {
+                command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector"));
+            }
+            command.addAll(List.of("-cp", classpath, "org.elasticsearch.node.LoopbackNode", home.toString(),
                 String.valueOf(ProcessHandle.current().pid())));
             process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             Runtime.getRuntime().addShutdownHook(new Thread(this::close, "elasticsearch-node-stop"));
@@ -123,6 +174,11 @@ public final class ElasticsearchNode implements AutoCloseable {
     /** @return how long the start took, including classpath resolution and launcher compilation */
     public Duration startup() {
         return startup;
+    }
+
+    /** @return which part runs: {@code elasticsearch-8} or {@code elasticsearch-9} */
+    public String part() {
+        return part;
     }
 
     public Path log() {

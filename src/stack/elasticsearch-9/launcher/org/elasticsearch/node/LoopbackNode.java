@@ -1,0 +1,163 @@
+package org.elasticsearch.node;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import org.elasticsearch.Build;
+import org.elasticsearch.client.internal.node.NodeClient;
+import org.elasticsearch.cluster.node.DiscoveryNodes;
+import org.elasticsearch.common.logging.LogConfigurator;
+import org.elasticsearch.common.settings.Settings;
+import org.elasticsearch.env.Environment;
+import org.elasticsearch.features.NodeFeature;
+import org.elasticsearch.plugins.ActionPlugin;
+import org.elasticsearch.plugins.MockPluginsService;
+import org.elasticsearch.plugins.Plugin;
+import org.elasticsearch.plugins.PluginsLoader;
+import org.elasticsearch.plugins.PluginsService;
+import org.elasticsearch.rest.BaseRestHandler;
+import org.elasticsearch.rest.RestHandler;
+import org.elasticsearch.rest.RestRequest;
+import org.elasticsearch.rest.RestResponse;
+import org.elasticsearch.rest.RestStatus;
+import org.elasticsearch.transport.netty4.Netty4Plugin;
+import org.elasticsearch.xcontent.XContentBuilder;
+
+/**
+ * A real single Elasticsearch 9.x node on 127.0.0.1 (same as the 8.x launcher but for 9.x's plugin API), built from the server jars on Maven Central
+ * (the distribution's modules are not published, so only core features and the Netty HTTP layer
+ * are there). Lives in {@code org.elasticsearch.node} because the construction helpers are
+ * package-private. Compiled and started by the project's stack launcher, in a JVM of its own.
+ *
+ * <p>Arguments: home directory, the PID of the process that owns this node (0 = none). The node
+ * exits when that process dies, so a killed test JVM never leaves a node behind.
+ */
+public final class LoopbackNode {
+
+    private LoopbackNode() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path home = Paths.get(args[0]).toAbsolutePath();
+        long owner = args.length > 1 ? Long.parseLong(args[1]) : 0;
+        Path config = Files.createDirectories(home.resolve("config"));
+        Files.createDirectories(home.resolve("logs"));
+        Files.writeString(config.resolve("log4j2.properties"), String.join("\n",
+            "status = error",
+            "appender.console.type = Console",
+            "appender.console.name = console",
+            "appender.console.layout.type = PatternLayout",
+            "appender.console.layout.pattern = [%d{ISO8601}][%-5p][%-25c{1.}] %m%n",
+            "rootLogger.level = info",
+            "rootLogger.appenderRef.console.ref = console", ""), StandardCharsets.UTF_8);
+        Settings settings = Settings.builder()
+            .put("cluster.name", "request-merge")
+            .put("node.name", "node-1")
+            .put("path.home", home.toString())
+            .put("path.data", home.resolve("data").toString())
+            .put("path.logs", home.resolve("logs").toString())
+            .put("discovery.type", "single-node")
+            .put("network.host", "127.0.0.1")
+            .put("http.port", args.length > 2 ? args[2] : "0")
+            .put("transport.port", "0")
+            .put("node.portsfile", true)
+            .put("cluster.routing.allocation.disk.threshold_enabled", false)
+            .build();
+        Environment environment = InternalSettingsPreparer.prepareEnvironment(settings, Map.of(), config, () -> "node-1");
+        LogConfigurator.registerErrorListener();
+        LogConfigurator.configure(environment, true);
+
+        NodeServiceProvider services = new NodeServiceProvider() {
+            @Override
+            PluginsService newPluginService(Environment env, PluginsLoader loader) {
+                return new MockPluginsService(env.settings(), env, List.of(Netty4Plugin.class, RootPlugin.class));
+            }
+        };
+        Node node = new Node(NodeConstruction.prepareConstruction(environment, null, services, false));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                node.close();
+            } catch (Exception e) {
+                e.printStackTrace();
+            } finally {
+                stopped.countDown();
+            }
+        }, "loopback-node-shutdown"));
+        node.start();
+        if (owner > 0) {
+            Thread watchdog = new Thread(() -> {
+                while (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                System.exit(0);
+            }, "owner-watchdog");
+            watchdog.setDaemon(true);
+            watchdog.start();
+        }
+        stopped.await();
+    }
+
+    /** Answers {@code GET /} and {@code HEAD /} (the rest-root module is not published): clients' info()/ping() need them. */
+    public static final class RootPlugin extends Plugin implements ActionPlugin {
+        @Override
+        public Collection<RestHandler> getRestHandlers(RestHandlersServices services, Supplier<DiscoveryNodes> nodes,
+                                                       Predicate<NodeFeature> features) {
+            return List.of(new RootHandler());
+        }
+    }
+
+    static final class RootHandler extends BaseRestHandler {
+        @Override
+        public String getName() {
+            return "loopback_root";
+        }
+
+        @Override
+        public List<Route> routes() {
+            return List.of(new Route(RestRequest.Method.GET, "/"), new Route(RestRequest.Method.HEAD, "/"));
+        }
+
+        @Override
+        protected RestChannelConsumer prepareRequest(RestRequest request, NodeClient client) {
+            return channel -> {
+                if (request.method() == RestRequest.Method.HEAD) {
+                    channel.sendResponse(new RestResponse(RestStatus.OK, "application/json", ""));
+                    return;
+                }
+                Build build = Build.current();
+                XContentBuilder body = channel.newBuilder();
+                body.startObject()
+                    .field("name", "node-1")
+                    .field("cluster_name", "request-merge")
+                    .field("cluster_uuid", "_na_")
+                    .startObject("version")
+                    .field("number", build.qualifiedVersion())
+                    .field("build_flavor", build.flavor())
+                    .field("build_type", build.type().displayName())
+                    .field("build_hash", build.hash())
+                    .field("build_date", build.date())
+                    .field("build_snapshot", build.isSnapshot())
+                    .field("lucene_version", org.apache.lucene.util.Version.LATEST.toString())
+                    .field("minimum_wire_compatibility_version", build.minWireCompatVersion())
+                    .field("minimum_index_compatibility_version", build.minIndexCompatVersion())
+                    .endObject()
+                    .field("tagline", "You Know, for Search")
+                    .endObject();
+                channel.sendResponse(new RestResponse(RestStatus.OK, body));
+            };
+        }
+    }
+}
