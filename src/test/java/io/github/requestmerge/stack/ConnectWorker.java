@@ -106,6 +106,14 @@ public final class ConnectWorker implements AutoCloseable {
         return startup;
     }
 
+    long pid() {
+        return jvm.pid();
+    }
+
+    Path log() {
+        return jvm.log();
+    }
+
     @Override
     public void close() {
         jvm.close();

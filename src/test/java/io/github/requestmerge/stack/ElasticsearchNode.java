@@ -116,9 +116,9 @@ public final class ElasticsearchNode implements AutoCloseable {
                 command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector"));
             }
             command.addAll(List.of("-cp", classpath, "org.elasticsearch.node.LoopbackNode", home.toString(),
-                String.valueOf(ProcessHandle.current().pid())));
+                String.valueOf(StackParts.ownerPid())));
             process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            Runtime.getRuntime().addShutdownHook(new Thread(this::close, "elasticsearch-node-stop"));
+            StackParts.stopOnExit("elasticsearch-node", this::close);
         } catch (IOException e) {
             throw new StackException("Elasticsearch: cannot start the node JVM (" + e.getMessage() + "); log " + log, e);
         }
@@ -200,6 +200,10 @@ public final class ElasticsearchNode implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     boolean isAlive() {

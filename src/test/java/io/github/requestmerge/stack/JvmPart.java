@@ -33,12 +33,12 @@ final class JvmPart implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString()));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", launcher + java.io.File.pathSeparator + classpath,
-            "io.github.requestmerge.stack.launcher.OwnedMain", String.valueOf(ProcessHandle.current().pid()), mainClass));
+            "io.github.requestmerge.stack.launcher.OwnedMain", String.valueOf(StackParts.ownerPid()), mainClass));
         command.addAll(List.of(args));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             JvmPart started = new JvmPart(name, log, process);
-            Runtime.getRuntime().addShutdownHook(new Thread(started::close, name + "-stop"));
+            StackParts.stopOnExit(name, started::close);
             return started;
         } catch (IOException e) {
             throw new StackException(name + ": cannot start its JVM (" + e.getMessage() + "); log " + log, e);

@@ -146,6 +146,14 @@ public final class KafkaBroker implements AutoCloseable {
         return startup;
     }
 
+    long pid() {
+        return jvm.pid();
+    }
+
+    Path log() {
+        return jvm.log();
+    }
+
     @Override
     public void close() {
         jvm.close();

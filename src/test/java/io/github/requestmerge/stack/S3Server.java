@@ -63,10 +63,10 @@ public final class S3Server implements AutoCloseable {
             server.process = new ProcessBuilder(List.of(javaHome.resolve("bin/java").toString(), "-Xmx256m",
                 "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + logback,
                 "-cp", launcher + java.io.File.pathSeparator + classpath,
-                "io.github.requestmerge.stack.launcher.OwnedMain", String.valueOf(ProcessHandle.current().pid()),
+                "io.github.requestmerge.stack.launcher.OwnedMain", String.valueOf(StackParts.ownerPid()),
                 "org.gaul.s3proxy.Main", "--properties", properties.toString()))
                 .redirectErrorStream(true).redirectOutput(server.log.toFile()).start();
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "s3-server-stop"));
+            StackParts.stopOnExit("s3-server", server::close);
         } catch (IOException e) {
             throw new StackException("S3: cannot start s3proxy (" + e.getMessage() + "); log " + server.log, e);
         }
@@ -127,6 +127,14 @@ public final class S3Server implements AutoCloseable {
 
     public Duration startup() {
         return startup;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    Path log() {
+        return log;
     }
 
     @Override

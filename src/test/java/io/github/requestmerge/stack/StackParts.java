@@ -27,9 +27,30 @@ final class StackParts {
         return Paths.get(System.getProperty("project.basedir", ".")).toAbsolutePath().normalize();
     }
 
+    /** @return where parts keep data and logs: {@code -Dstack.dir}, else target/stack */
+    static Path stackDir() {
+        String configured = System.getProperty("stack.dir", "");
+        return configured.isBlank() ? projectDir().resolve("target/stack") : Paths.get(configured).toAbsolutePath();
+    }
+
+    /**
+     * @return the PID parts watch and exit with: this JVM's, or none (0) with -Dstack.owner.pid=0,
+     *     as bin/stack starts parts that must outlive it
+     */
+    static long ownerPid() {
+        return Long.getLong("stack.owner.pid", ProcessHandle.current().pid());
+    }
+
+    /** Stops the part when this JVM exits, unless the parts are detached (bin/stack). */
+    static void stopOnExit(String name, Runnable stop) {
+        if (ownerPid() != 0) {
+            Runtime.getRuntime().addShutdownHook(new Thread(stop, name + "-stop"));
+        }
+    }
+
     static Path workDir(String part) {
         try {
-            return Files.createDirectories(projectDir().resolve("target/stack").resolve(part));
+            return Files.createDirectories(stackDir().resolve(part));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -38,8 +59,10 @@ final class StackParts {
     /** @return the part's runtime classpath, resolved once (again only when its pom changes) */
     static String classpath(String part) {
         Path pom = projectDir().resolve("src/stack").resolve(part).resolve("pom.xml");
-        Path cached = workDir(part).resolve("classpath.txt");
+        Path cached = Paths.get(System.getProperty("user.home"), ".cache", "kafka-connect-request-merge", "stack",
+            part + ".classpath");
         try {
+            Files.createDirectories(cached.getParent());
             if (!Files.exists(cached) || Files.getLastModifiedTime(cached).compareTo(Files.getLastModifiedTime(pom)) < 0) {
                 Path log = workDir(part).resolve("resolve.log");
                 run(part, log, "mvn", "-q", "-B", "-ntp", "-f", pom.toString(), "dependency:build-classpath",
