@@ -25,6 +25,8 @@ public final class S3Server implements AutoCloseable {
     static final String ACCESS_KEY = "request-merge-access";
     static final String SECRET_KEY = "request-merge-secret";
     static final String REGION = "us-east-1";
+    /** The bucket that exists from the start (the archive tools' default). */
+    static final String BUCKET = "request-archive";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path log;
@@ -48,6 +50,8 @@ public final class S3Server implements AutoCloseable {
         S3Server server = new S3Server(work.resolve(run + ".log"), "http://127.0.0.1:" + port);
         try {
             Path data = Files.createDirectories(work.resolve(run).resolve("data"));
+            // The filesystem store keeps a bucket as a directory: this one exists before the first request.
+            Files.createDirectories(data.resolve(BUCKET));
             Path properties = work.resolve(run).resolve("s3proxy.properties");
             Files.writeString(properties, String.join("\n",
                 "s3proxy.endpoint=" + server.endpoint,
@@ -119,6 +123,10 @@ public final class S3Server implements AutoCloseable {
 
     public String secretKey() {
         return SECRET_KEY;
+    }
+
+    public String bucket() {
+        return BUCKET;
     }
 
     public String region() {

@@ -31,6 +31,8 @@ class S3SmokeIT {
             .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
             .httpClient(UrlConnectionHttpClient.create())
             .build()) {
+            assertEquals(List.of(s3.bucket()), client.listBuckets().buckets().stream().map(b -> b.name())
+                .collect(Collectors.toList()), "the server starts with its bucket");
             client.createBucket(b -> b.bucket("archive"));
             client.putObject(p -> p.bucket("archive").key("topics/requests/partition=0/requests+0+0000000000.json"),
                 RequestBody.fromString("{\"id\":\"abc123\",\"clicks\":\"+1\"}\n"));

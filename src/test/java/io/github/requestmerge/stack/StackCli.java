@@ -66,6 +66,7 @@ public final class StackCli {
             s3Endpoints.put("access.key", s3.accessKey());
             s3Endpoints.put("secret.key", s3.secretKey());
             s3Endpoints.put("region", s3.region());
+            s3Endpoints.put("bucket", s3.bucket());
             record(out, state, "s3", s3.pid(), s3.log(), s3.startup(), s3Endpoints);
         } catch (StackException e) {
             System.err.println("bin/stack up failed: " + e.getMessage());
