@@ -43,8 +43,8 @@ import org.elasticsearch.xcontent.XContentBuilder;
  * are there). Lives in {@code org.elasticsearch.node} because the construction helpers are
  * package-private. Compiled and started by the project's stack launcher, in a JVM of its own.
  *
- * <p>Arguments: home directory, the PID of the process that owns this node (0 = none). The node
- * exits when that process dies, so a killed test JVM never leaves a node behind.
+ * <p>Arguments: home directory, optionally the HTTP port (default: any free one). Started through
+ * {@code OwnedMain}, which ends the node when the JVM that started it dies.
  */
 public final class LoopbackNode {
 
@@ -53,7 +53,6 @@ public final class LoopbackNode {
 
     public static void main(String[] args) throws Exception {
         Path home = Paths.get(args[0]).toAbsolutePath();
-        long owner = args.length > 1 ? Long.parseLong(args[1]) : 0;
         Path config = Files.createDirectories(home.resolve("config"));
         Files.createDirectories(home.resolve("logs"));
         Files.writeString(config.resolve("log4j2.properties"), String.join("\n",
@@ -72,7 +71,7 @@ public final class LoopbackNode {
             .put("path.logs", home.resolve("logs").toString())
             .put("discovery.type", "single-node")
             .put("network.host", "127.0.0.1")
-            .put("http.port", args.length > 2 ? args[2] : "0")
+            .put("http.port", args.length > 1 ? args[1] : "0")
             .put("transport.port", "0")
             .put("node.portsfile", true)
             .put("cluster.routing.allocation.disk.threshold_enabled", false)
@@ -99,20 +98,6 @@ public final class LoopbackNode {
             }
         }, "loopback-node-shutdown"));
         node.start();
-        if (owner > 0) {
-            Thread watchdog = new Thread(() -> {
-                while (ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
-                    try {
-                        Thread.sleep(500);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-                System.exit(0);
-            }, "owner-watchdog");
-            watchdog.setDaemon(true);
-            watchdog.start();
-        }
         stopped.await();
     }
 

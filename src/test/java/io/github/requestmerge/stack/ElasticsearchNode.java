@@ -12,7 +12,6 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import io.github.requestmerge.stack.StackParts.StackException;
 
@@ -34,7 +33,7 @@ public final class ElasticsearchNode implements AutoCloseable {
     private final String part;
     private final Path home;
     private final Path log;
-    private Process process;
+    private JvmPart jvm;
     private volatile String url;
     private Duration startup;
 
@@ -56,9 +55,7 @@ public final class ElasticsearchNode implements AutoCloseable {
         Path home = work.resolve("node-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis());
         ElasticsearchNode node = new ElasticsearchNode(part, home, work.resolve(home.getFileName() + ".log"));
         Path javaHome = major.equals("8") ? Paths.get(System.getProperty("java.home")) : java21Home();
-        String classpath = StackParts.classpath(part);
-        Path launcher = StackParts.compileLauncher(part, javaHome, classpath);
-        node.launch(javaHome, launcher + java.io.File.pathSeparator + classpath, major.equals("9"));
+        node.launch(javaHome, major.equals("9"));
         node.startup = Duration.ofNanos(System.nanoTime() - begin);
         return node;
     }
@@ -101,7 +98,7 @@ public final class ElasticsearchNode implements AutoCloseable {
         return 0;
     }
 
-    private void launch(Path javaHome, String classpath, boolean modernJdk) {
+    private void launch(Path javaHome, boolean modernJdk) {
         try {
             Path natives = Files.createDirectories(home.resolveSibling("native"));
             Path zstd = natives.resolve("libzstd.so");
@@ -109,27 +106,21 @@ public final class ElasticsearchNode implements AutoCloseable {
             if (system != null && !Files.exists(zstd, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 Files.createSymbolicLink(zstd, system);
             }
-            List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString(),
-                "-Xms512m", "-Xmx512m", "-XX:+UseSerialGC",
+            List<String> options = new ArrayList<>(List.of("-Xms512m", "-Xmx512m", "-XX:+UseSerialGC",
                 "-Des.nativelibs.path=" + natives, "-Dorg.elasticsearch.nativeaccess.enableVectorLibrary=false"));
             if (modernJdk) {
-                command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector"));
+                options.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector"));
             }
-            command.addAll(List.of("-cp", classpath, "org.elasticsearch.node.LoopbackNode", home.toString(),
-                String.valueOf(StackParts.ownerPid())));
-            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            StackParts.stopOnExit("elasticsearch-node", this::close);
+            jvm = JvmPart.start("Elasticsearch", part, log, javaHome, options, "org.elasticsearch.node.LoopbackNode",
+                home.toString());
         } catch (IOException e) {
-            throw new StackException("Elasticsearch: cannot start the node JVM (" + e.getMessage() + "); log " + log, e);
+            throw new StackException("Elasticsearch: cannot prepare the node (" + e.getMessage() + "); log " + log, e);
         }
         Path ports = home.resolve("logs/http.ports");
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         try {
             while (!Files.exists(ports) || Files.size(ports) == 0) {
-                if (!process.isAlive()) {
-                    throw new StackException("Elasticsearch: the node exited with code " + process.exitValue()
-                        + " while starting; see " + log + StackParts.tail(log));
-                }
+                jvm.checkAlive("starting");
                 if (System.nanoTime() > deadline) {
                     close();
                     throw new StackException("Elasticsearch: no HTTP port after " + START_TIMEOUT + "; see " + log);
@@ -187,26 +178,17 @@ public final class ElasticsearchNode implements AutoCloseable {
 
     /** Stops the node (SIGTERM, then forcibly after 30 s). Safe to call more than once. */
     @Override
-    public synchronized void close() {
-        if (process == null || !process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
+    public void close() {
+        if (jvm != null) {
+            jvm.close();
         }
     }
 
     long pid() {
-        return process.pid();
+        return jvm.pid();
     }
 
     boolean isAlive() {
-        return process != null && process.isAlive();
+        return jvm != null && jvm.isAlive();
     }
 }

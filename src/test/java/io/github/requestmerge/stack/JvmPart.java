@@ -25,9 +25,14 @@ final class JvmPart implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts {@code mainClass} of the stack part {@code part} with the given JVM options and arguments. */
+    /** Starts {@code mainClass} of the stack part {@code part} on this JVM's JDK. */
     static JvmPart start(String name, String part, Path log, List<String> jvmOptions, String mainClass, String... args) {
-        Path javaHome = Paths.get(System.getProperty("java.home"));
+        return start(name, part, log, Paths.get(System.getProperty("java.home")), jvmOptions, mainClass, args);
+    }
+
+    /** Starts {@code mainClass} of the stack part {@code part} on the given JDK, with JVM options and arguments. */
+    static JvmPart start(String name, String part, Path log, Path javaHome, List<String> jvmOptions, String mainClass,
+                         String... args) {
         String classpath = StackParts.classpath(part);
         Path launcher = StackParts.compileLauncher(part, javaHome, classpath);
         List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin/java").toString()));
@@ -64,6 +69,10 @@ final class JvmPart implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     @Override

@@ -8,10 +8,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import io.github.requestmerge.stack.StackParts.StackException;
 
@@ -31,7 +29,7 @@ public final class S3Server implements AutoCloseable {
 
     private final Path log;
     private final String endpoint;
-    private Process process;
+    private JvmPart jvm;
     private Duration startup;
 
     private S3Server(Path log, String endpoint) {
@@ -42,9 +40,6 @@ public final class S3Server implements AutoCloseable {
     public static S3Server start() {
         long begin = System.nanoTime();
         Path work = StackParts.workDir(PART);
-        String classpath = StackParts.classpath(PART);
-        Path javaHome = Paths.get(System.getProperty("java.home"));
-        Path launcher = StackParts.compileLauncher(PART, javaHome, classpath);
         String run = "run-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis();
         int port = StackParts.freePort();
         S3Server server = new S3Server(work.resolve(run + ".log"), "http://127.0.0.1:" + port);
@@ -64,15 +59,10 @@ public final class S3Server implements AutoCloseable {
             Files.writeString(logback, "<configuration><appender name=\"out\" class=\"ch.qos.logback.core.ConsoleAppender\">"
                 + "<encoder><pattern>%d %-5level %logger{20} %msg%n</pattern></encoder></appender>"
                 + "<root level=\"WARN\"><appender-ref ref=\"out\"/></root></configuration>", StandardCharsets.UTF_8);
-            server.process = new ProcessBuilder(List.of(javaHome.resolve("bin/java").toString(), "-Xmx256m",
-                "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + logback,
-                "-cp", launcher + java.io.File.pathSeparator + classpath,
-                "io.github.requestmerge.stack.launcher.OwnedMain", String.valueOf(StackParts.ownerPid()),
-                "org.gaul.s3proxy.Main", "--properties", properties.toString()))
-                .redirectErrorStream(true).redirectOutput(server.log.toFile()).start();
-            StackParts.stopOnExit("s3-server", server::close);
+            server.jvm = JvmPart.start("S3 (s3proxy)", PART, server.log, List.of("-Xmx256m", "-XX:+UseSerialGC",
+                "-Dlogback.configurationFile=" + logback), "org.gaul.s3proxy.Main", "--properties", properties.toString());
         } catch (IOException e) {
-            throw new StackException("S3: cannot start s3proxy (" + e.getMessage() + "); log " + server.log, e);
+            throw new StackException("S3: cannot prepare s3proxy (" + e.getMessage() + "); log " + server.log, e);
         }
         server.awaitReady();
         server.startup = Duration.ofNanos(System.nanoTime() - begin);
@@ -83,10 +73,7 @@ public final class S3Server implements AutoCloseable {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (true) {
-            if (!process.isAlive()) {
-                throw new StackException("S3: s3proxy exited with code " + process.exitValue() + " while starting; see "
-                    + log + StackParts.tail(log));
-            }
+            jvm.checkAlive("starting");
             try {
                 // Any S3 answer (an unsigned request gets 403 AccessDenied) means it is serving.
                 http.send(HttpRequest.newBuilder(URI.create(endpoint + "/")).build(), HttpResponse.BodyHandlers.discarding());
@@ -138,7 +125,7 @@ public final class S3Server implements AutoCloseable {
     }
 
     long pid() {
-        return process.pid();
+        return jvm.pid();
     }
 
     Path log() {
@@ -146,18 +133,9 @@ public final class S3Server implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        if (process == null || !process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
+    public void close() {
+        if (jvm != null) {
+            jvm.close();
         }
     }
 }
