@@ -19,13 +19,11 @@ import io.github.requestmerge.stack.StackParts.StackException;
  * installs it) and which discovers plugins through their service files. Configure connectors
  * through {@link #restUrl()} with JSON only.
  */
-public final class ConnectWorker implements AutoCloseable {
+public final class ConnectWorker extends StackPart {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
-    private final JvmPart jvm;
     private final String restUrl;
-    private final Duration startup;
 
     private ConnectWorker(JvmPart jvm, String restUrl, Duration startup) {
         this.jvm = jvm;
@@ -102,20 +100,4 @@ public final class ConnectWorker implements AutoCloseable {
         return restUrl;
     }
 
-    public Duration startup() {
-        return startup;
-    }
-
-    long pid() {
-        return jvm.pid();
-    }
-
-    Path log() {
-        return jvm.log();
-    }
-
-    @Override
-    public void close() {
-        jvm.close();
-    }
 }

@@ -22,7 +22,7 @@ import io.github.requestmerge.stack.StackParts.StackException;
  *
  * <p>Thread-safety: start and stop from one thread; {@link #url()} may be read from any.
  */
-public final class ElasticsearchNode implements AutoCloseable {
+public final class ElasticsearchNode extends StackPart {
 
     /** Which server version to run: {@code 8} (8.19, the default) or {@code 9} (9.5, needs Java 21+). */
     static final String VERSION_PROPERTY = "stack.elasticsearch";
@@ -33,9 +33,7 @@ public final class ElasticsearchNode implements AutoCloseable {
     private final String part;
     private final Path home;
     private final Path log;
-    private JvmPart jvm;
     private volatile String url;
-    private Duration startup;
 
     private ElasticsearchNode(String part, Path home, Path log) {
         this.part = part;
@@ -162,33 +160,9 @@ public final class ElasticsearchNode implements AutoCloseable {
         return url;
     }
 
-    /** @return how long the start took, including classpath resolution and launcher compilation */
-    public Duration startup() {
-        return startup;
-    }
-
     /** @return which part runs: {@code elasticsearch-8} or {@code elasticsearch-9} */
     public String part() {
         return part;
     }
 
-    public Path log() {
-        return log;
-    }
-
-    /** Stops the node (SIGTERM, then forcibly after 30 s). Safe to call more than once. */
-    @Override
-    public void close() {
-        if (jvm != null) {
-            jvm.close();
-        }
-    }
-
-    long pid() {
-        return jvm.pid();
-    }
-
-    boolean isAlive() {
-        return jvm != null && jvm.isAlive();
-    }
 }

@@ -14,14 +14,12 @@ import java.util.UUID;
 import io.github.requestmerge.stack.StackParts.StackException;
 
 /** A real Kafka broker (KRaft, broker and controller in one node) in its own JVM on 127.0.0.1. */
-public final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker extends StackPart {
 
     static final String PART = "kafka";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
-    private final JvmPart jvm;
     private final String bootstrapServers;
-    private final Duration startup;
 
     private KafkaBroker(JvmPart jvm, String bootstrapServers, Duration startup) {
         this.jvm = jvm;
@@ -142,20 +140,4 @@ public final class KafkaBroker implements AutoCloseable {
         return bootstrapServers;
     }
 
-    public Duration startup() {
-        return startup;
-    }
-
-    long pid() {
-        return jvm.pid();
-    }
-
-    Path log() {
-        return jvm.log();
-    }
-
-    @Override
-    public void close() {
-        jvm.close();
-    }
 }

@@ -17,7 +17,7 @@ import io.github.requestmerge.stack.StackParts.StackException;
  * A real S3-compatible server (s3proxy, filesystem store) in its own JVM on 127.0.0.1, with
  * static credentials, for the archive tools. Exits by itself when the JVM that started it dies.
  */
-public final class S3Server implements AutoCloseable {
+public final class S3Server extends StackPart {
 
     static final String PART = "s3proxy";
     static final String ACCESS_KEY = "request-merge-access";
@@ -29,8 +29,6 @@ public final class S3Server implements AutoCloseable {
 
     private final Path log;
     private final String endpoint;
-    private JvmPart jvm;
-    private Duration startup;
 
     private S3Server(Path log, String endpoint) {
         this.log = log;
@@ -72,30 +70,27 @@ public final class S3Server implements AutoCloseable {
     private void awaitReady() {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (true) {
-            jvm.checkAlive("starting");
-            try {
-                // Any S3 answer (an unsigned request gets 403 AccessDenied) means it is serving.
-                http.send(HttpRequest.newBuilder(URI.create(endpoint + "/")).build(), HttpResponse.BodyHandlers.discarding());
-                return;
-            } catch (IOException e) {
-                if (System.nanoTime() > deadline) {
-                    close();
-                    throw new StackException("S3: s3proxy not answering on " + endpoint + " after " + START_TIMEOUT
-                        + "; see " + log, e);
+        try {
+            while (true) {
+                jvm.checkAlive("starting");
+                try {
+                    // Any S3 answer (an unsigned request gets 403 AccessDenied) means it is serving.
+                    http.send(HttpRequest.newBuilder(URI.create(endpoint + "/")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                    return;
+                } catch (IOException e) {
+                    if (System.nanoTime() > deadline) {
+                        close();
+                        throw new StackException("S3: s3proxy not answering on " + endpoint + " after " + START_TIMEOUT
+                            + "; see " + log, e);
+                    }
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-                throw new StackException("S3: interrupted while starting", e);
-            }
-            try {
                 Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-                throw new StackException("S3: interrupted while starting", e);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new StackException("S3: interrupted while starting", e);
         }
     }
 
@@ -120,22 +115,4 @@ public final class S3Server implements AutoCloseable {
         return REGION;
     }
 
-    public Duration startup() {
-        return startup;
-    }
-
-    long pid() {
-        return jvm.pid();
-    }
-
-    Path log() {
-        return log;
-    }
-
-    @Override
-    public void close() {
-        if (jvm != null) {
-            jvm.close();
-        }
-    }
 }

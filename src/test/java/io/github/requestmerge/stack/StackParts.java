@@ -86,15 +86,27 @@ final class StackParts {
             roots.add(own);
         }
         try {
-            List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin/javac").toString(), "-nowarn",
-                "-d", classes.toString(), "-cp", classpath));
+            List<String> sources = new ArrayList<>();
             for (Path root : roots) {
                 try (Stream<Path> files = Files.walk(root)) {
-                    command.addAll(files.filter(file -> file.toString().endsWith(".java")).map(Path::toString)
+                    sources.addAll(files.filter(file -> file.toString().endsWith(".java")).map(Path::toString).sorted()
                         .collect(Collectors.toList()));
                 }
             }
+            // Compile again only when the JDK, the classpath or a source changed since the last start.
+            StringBuilder fingerprint = new StringBuilder(javaHome + "\n" + classpath + "\n");
+            for (String source : sources) {
+                fingerprint.append(source).append(' ').append(Files.getLastModifiedTime(Paths.get(source))).append('\n');
+            }
+            Path stamp = classes.resolve(".compiled-from");
+            if (Files.exists(stamp) && Files.readString(stamp, StandardCharsets.UTF_8).contentEquals(fingerprint)) {
+                return classes;
+            }
+            List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin/javac").toString(), "-nowarn",
+                "-d", classes.toString(), "-cp", classpath));
+            command.addAll(sources);
             run(part, workDir(part).resolve("compile.log"), command.toArray(new String[0]));
+            Files.writeString(stamp, fingerprint, StandardCharsets.UTF_8);
             return classes;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
