@@ -1,0 +1,87 @@
+package io.github.requestmerge.elastic;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Where merged documents are read from and written to: many ids per read, many writes per
+ * request, each write guarded by optimistic concurrency (the version it was read at, or
+ * create-if-absent), so a concurrent writer shows up as a conflict instead of a lost update.
+ * {@link ElasticDocumentStore} is the real one.
+ */
+public interface DocumentStore {
+
+    /** A stored document and the version it was read at. */
+    record Stored(JsonNode source, long seqNo, long primaryTerm) {
+    }
+
+    /** One write of a bulk request. */
+    record Write(Kind kind, String index, String id, byte[] document, long ifSeqNo, long ifPrimaryTerm) {
+
+        public enum Kind { CREATE, INDEX, DELETE }
+
+        /** Creates the document; a 409 if it already exists. */
+        public static Write create(String index, String id, byte[] document) {
+            return new Write(Kind.CREATE, index, id, document, -1, -1);
+        }
+
+        /** Replaces the document read at the given version; a 409 if it changed since. */
+        public static Write replace(String index, String id, byte[] document, long ifSeqNo, long ifPrimaryTerm) {
+            return new Write(Kind.INDEX, index, id, document, ifSeqNo, ifPrimaryTerm);
+        }
+
+        /** Deletes the document read at the given version (or unconditionally when not known: ifSeqNo -1). */
+        public static Write delete(String index, String id, long ifSeqNo, long ifPrimaryTerm) {
+            return new Write(Kind.DELETE, index, id, null, ifSeqNo, ifPrimaryTerm);
+        }
+
+        /** @return bytes this write adds to a bulk request, roughly */
+        public int size() {
+            return (document == null ? 0 : document.length) + id.length() + index.length() + 64;
+        }
+    }
+
+    /** The outcome of one write; {@code status} is the HTTP status of the item. */
+    record Result(int status, long seqNo, long primaryTerm, String errorType, String errorReason) {
+
+        public boolean ok() {
+            return status >= 200 && status < 300;
+        }
+
+        public boolean conflict() {
+            return status == 409;
+        }
+
+        /** @return true for 429 and 5xx: try the document again later */
+        public boolean retriable() {
+            return Retry.isRetriableStatus(status);
+        }
+
+        /** @return the error as {@code type: reason}, for messages */
+        public String error() {
+            return errorType + ": " + errorReason;
+        }
+    }
+
+    /**
+     * Reads documents by id from one index.
+     *
+     * @return found documents by id; absent ids (and a missing index) are not in the map
+     * @throws RetriesExhaustedException when the store stays unavailable
+     * @throws IOException when the store refuses the request itself (not retriable)
+     */
+    Map<String, Stored> load(String index, Collection<String> ids) throws RetriesExhaustedException, IOException, InterruptedException;
+
+    /**
+     * Sends writes in one request.
+     *
+     * @return one result per write, in order
+     * @throws RetriesExhaustedException when the store stays unavailable
+     * @throws IOException when the store refuses the request itself (not retriable)
+     */
+    List<Result> write(List<Write> writes) throws RetriesExhaustedException, IOException, InterruptedException;
+}

@@ -1,0 +1,144 @@
+package io.github.requestmerge.elastic;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ErrorCause;
+import co.elastic.clients.elasticsearch.core.BulkRequest;
+import co.elastic.clients.elasticsearch.core.BulkResponse;
+import co.elastic.clients.elasticsearch.core.MgetResponse;
+import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
+import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
+import co.elastic.clients.elasticsearch.core.get.GetResult;
+import co.elastic.clients.elasticsearch.core.mget.MultiGetError;
+import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
+import co.elastic.clients.util.BinaryData;
+import co.elastic.clients.util.ContentType;
+
+/**
+ * The Elasticsearch {@link DocumentStore}: one multi-get for many ids, one bulk request for many
+ * writes, each write guarded by optimistic concurrency (the seq_no/primary_term it was read at,
+ * or create-if-absent), so a concurrent writer shows up as a 409 conflict instead of a lost update.
+ * Request-level failures (I/O, 429, 5xx) are retried by {@link Retry}; per-document results are
+ * returned for the caller to act on.
+ *
+ * <p>Thread-safe (the client is); used by one task's writer thread.
+ */
+public final class ElasticDocumentStore implements DocumentStore {
+
+    /** Reads stored documents with exact decimals, so sums stay exact across reloads. */
+    private static final ObjectMapper DOCUMENTS = new ObjectMapper()
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    private final ElasticsearchClient client;
+    private final Retry retry;
+
+    public ElasticDocumentStore(ElasticsearchClient client, Retry retry) {
+        this.client = client;
+        this.retry = retry;
+    }
+
+    /**
+     * Reads documents by id from one index.
+     *
+     * @return found documents by id; absent ids (and a missing index) are simply not in the map
+     * @throws RetriesExhaustedException when the cluster stays unavailable
+     * @throws IllegalStateException for a per-document failure other than a missing index
+     */
+    @Override
+    public Map<String, Stored> load(String index, Collection<String> ids)
+        throws RetriesExhaustedException, IOException, InterruptedException {
+        List<String> idList = new ArrayList<>(ids);
+        MgetResponse<BinaryData> response = retry.call("multi-get of " + idList.size() + " documents from " + index,
+            () -> client.mget(m -> m.index(index).ids(idList).realtime(true), BinaryData.class));
+        Map<String, Stored> found = new HashMap<>();
+        for (MultiGetResponseItem<BinaryData> item : response.docs()) {
+            if (item.isFailure()) {
+                MultiGetError failure = item.failure();
+                if ("index_not_found_exception".equals(failure.error().type())) {
+                    continue;
+                }
+                throw new IllegalStateException("reading document " + failure.id() + " from " + index + " failed: "
+                    + describe(failure.error()));
+            }
+            GetResult<BinaryData> result = item.result();
+            if (result.found() && result.source() != null) {
+                found.put(result.id(), new Stored(parse(result.source()), result.seqNo(), result.primaryTerm()));
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Sends writes in one bulk request.
+     *
+     * @return one result per write, in order
+     * @throws RetriesExhaustedException when the cluster stays unavailable
+     */
+    @Override
+    public List<Result> write(List<Write> writes) throws RetriesExhaustedException, IOException, InterruptedException {
+        List<BulkOperation> operations = new ArrayList<>(writes.size());
+        for (Write write : writes) {
+            operations.add(operation(write));
+        }
+        BulkRequest request = BulkRequest.of(b -> b.operations(operations));
+        BulkResponse response = retry.call("bulk request of " + writes.size() + " documents", () -> client.bulk(request));
+        List<BulkResponseItem> items = response.items();
+        if (items.size() != writes.size()) {
+            throw new IllegalStateException("bulk response has " + items.size() + " items for " + writes.size() + " writes");
+        }
+        List<Result> results = new ArrayList<>(items.size());
+        for (BulkResponseItem item : items) {
+            ErrorCause error = item.error();
+            results.add(new Result(item.status(), item.seqNo() == null ? -1 : item.seqNo(),
+                item.primaryTerm() == null ? -1 : item.primaryTerm(),
+                error == null ? null : error.type(), error == null ? null : error.reason()));
+        }
+        return results;
+    }
+
+    private static BulkOperation operation(Write write) {
+        switch (write.kind()) {
+            case CREATE:
+                return BulkOperation.of(b -> b.create(c -> c.index(write.index()).id(write.id())
+                    .document(BinaryData.of(write.document(), ContentType.APPLICATION_JSON))));
+            case INDEX:
+                return BulkOperation.of(b -> b.index(i -> i.index(write.index()).id(write.id())
+                    .ifSeqNo(write.ifSeqNo()).ifPrimaryTerm(write.ifPrimaryTerm())
+                    .document(BinaryData.of(write.document(), ContentType.APPLICATION_JSON))));
+            case DELETE:
+                return BulkOperation.of(b -> b.delete(d -> {
+                    d.index(write.index()).id(write.id());
+                    if (write.ifSeqNo() >= 0) {
+                        d.ifSeqNo(write.ifSeqNo()).ifPrimaryTerm(write.ifPrimaryTerm());
+                    }
+                    return d;
+                }));
+            default:
+                throw new IllegalStateException("unknown write " + write.kind());
+        }
+    }
+
+    private static JsonNode parse(BinaryData source) {
+        try (InputStream in = source.asInputStream()) {
+            return DOCUMENTS.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a stored document is not valid JSON", e);
+        }
+    }
+
+    private static String describe(ErrorCause error) {
+        return error.type() + ": " + error.reason();
+    }
+}

@@ -1,0 +1,24 @@
+package io.github.requestmerge.sink;
+
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+/**
+ * A record that cannot be merged. The message names the record by topic, partition and offset (and
+ * the id and field when known), never by its content, which is personal data.
+ */
+public final class BadRecordException extends DataException {
+
+    public BadRecordException(SinkRecord record, String problem) {
+        super(where(record) + ": " + problem);
+    }
+
+    public BadRecordException(SinkRecord record, String problem, Throwable cause) {
+        super(where(record) + ": " + problem, cause);
+    }
+
+    static String where(SinkRecord record) {
+        return "topic " + Offsets.topic(record) + " partition " + Offsets.partition(record) + " offset "
+            + Offsets.offset(record);
+    }
+}

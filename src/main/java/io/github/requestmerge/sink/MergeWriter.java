@@ -1,0 +1,275 @@
+package io.github.requestmerge.sink;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.requestmerge.elastic.DocumentStore;
+import io.github.requestmerge.elastic.DocumentStore.Result;
+import io.github.requestmerge.elastic.DocumentStore.Stored;
+import io.github.requestmerge.elastic.DocumentStore.Write;
+import io.github.requestmerge.elastic.RetriesExhaustedException;
+import io.github.requestmerge.elastic.Retry;
+import io.github.requestmerge.merge.MergeConflictException;
+import io.github.requestmerge.merge.MergedState;
+import io.github.requestmerge.merge.Merger;
+import io.github.requestmerge.merge.StateJson;
+import io.github.requestmerge.sink.FlushResult.Rejected;
+
+/**
+ * Writes one batch: loads the documents not in the cache (one multi-get per index), merges each
+ * document's pending events in order, and writes every changed document once, guarded by the
+ * version it was read at. A document whose write conflicts (another writer, a zombie task after a
+ * rebalance) or is refused with 429/5xx is read back and its events merged again: the duplicate
+ * marks in the stored document skip whatever that write already included, so nothing counts twice.
+ * A document Elasticsearch refuses as malformed rejects its events to the dead letter queue.
+ *
+ * <p>Used by the writer thread only.
+ */
+final class MergeWriter {
+
+    private static final Logger log = LoggerFactory.getLogger(MergeWriter.class);
+    private static final int MGET_CHUNK = 1_000;
+
+    private final Merger merger;
+    private final StateJson json;
+    private final StateCache cache;
+    private final DocumentStore store;
+    private final Retry retry;
+    private final int maxAttempts;
+    private final int bulkMaxDocuments;
+    private final long bulkMaxBytes;
+    private final SinkTaskMetrics metrics;
+
+    MergeWriter(Merger merger, StateJson json, StateCache cache, DocumentStore store, Retry retry, int maxAttempts,
+                int bulkMaxDocuments, long bulkMaxBytes, SinkTaskMetrics metrics) {
+        this.merger = merger;
+        this.json = json;
+        this.cache = cache;
+        this.store = store;
+        this.retry = retry;
+        this.maxAttempts = maxAttempts;
+        this.bulkMaxDocuments = bulkMaxDocuments;
+        this.bulkMaxBytes = bulkMaxBytes;
+        this.metrics = metrics;
+    }
+
+    /** What merging one document's pending events did. */
+    private static final class Applied {
+        final List<Pending> mergedEvents = new ArrayList<>();
+        final List<Rejected> rejected = new ArrayList<>();
+        int duplicates;
+        boolean changed;
+        boolean deleted;
+    }
+
+    /**
+     * Writes a batch completely, or throws.
+     *
+     * @return the offsets the batch makes committable and the records it rejected
+     * @throws RetriesExhaustedException when Elasticsearch stays unavailable or documents keep
+     *     conflicting; nothing of the batch is committed then, and Connect redelivers it
+     */
+    FlushResult flush(Batch batch) throws RetriesExhaustedException, IOException, InterruptedException {
+        Map<DocKey, Applied> outcomes = new HashMap<>();
+        try {
+            Collection<DocKey> todo = batch.groups().keySet();
+            for (int attempt = 1; !todo.isEmpty(); attempt++) {
+                Map<DocKey, CachedDocument> docs = load(todo);
+                List<DocKey> keys = new ArrayList<>();
+                List<Write> writes = new ArrayList<>();
+                for (DocKey key : todo) {
+                    CachedDocument doc = docs.get(key);
+                    Applied applied = apply(key, doc, batch.groups().get(key));
+                    outcomes.put(key, applied);
+                    Write write = applied.changed ? write(key, doc, applied) : null;
+                    if (write != null) {
+                        keys.add(key);
+                        writes.add(write);
+                    } else {
+                        cache.put(key, doc);
+                    }
+                }
+                List<DocKey> again = new ArrayList<>();
+                String lastError = null;
+                boolean backOff = false;
+                List<Result> results = send(writes);
+                for (int i = 0; i < results.size(); i++) {
+                    DocKey key = keys.get(i);
+                    Result result = results.get(i);
+                    CachedDocument doc = docs.get(key);
+                    Write write = writes.get(i);
+                    if (result.ok() || write.kind() == Write.Kind.DELETE && result.status() == 404) {
+                        acknowledged(key, doc, write, result, outcomes.get(key));
+                        continue;
+                    }
+                    cache.invalidate(key);
+                    if (result.conflict()) {
+                        metrics.conflicts.increment();
+                        again.add(key);
+                    } else if (result.retriable()) {
+                        backOff = true;
+                        lastError = result.status() + " " + result.error();
+                        again.add(key);
+                    } else {
+                        refused(key, result, batch.groups().get(key), outcomes.get(key));
+                    }
+                }
+                if (!again.isEmpty()) {
+                    if (attempt >= maxAttempts) {
+                        throw new RetriesExhaustedException("writing " + again.size() + " documents (e.g. id '"
+                            + again.get(0).id() + "' in " + again.get(0).index() + ")", attempt,
+                            new IOException(lastError == null ? "version conflicts" : lastError));
+                    }
+                    if (backOff) {
+                        Thread.sleep(retry.backoff(attempt).toMillis());
+                    }
+                    log.debug("Retrying {} documents (attempt {})", again.size(), attempt + 1);
+                }
+                todo = again;
+            }
+        } catch (RetriesExhaustedException | IOException | InterruptedException | RuntimeException e) {
+            // Cached states of this batch may hold events that were never acknowledged.
+            batch.groups().keySet().forEach(cache::invalidate);
+            throw e;
+        }
+        List<Rejected> rejected = new ArrayList<>();
+        for (Applied applied : outcomes.values()) {
+            metrics.merged.add(applied.mergedEvents.size());
+            metrics.duplicate.add(applied.duplicates);
+            rejected.addAll(applied.rejected);
+        }
+        metrics.rejected.add(rejected.size());
+        return new FlushResult(batch.through(), rejected);
+    }
+
+    /** @return the documents for the keys: cached, or read from the store (absent ones as new) */
+    private Map<DocKey, CachedDocument> load(Collection<DocKey> keys) throws RetriesExhaustedException, IOException, InterruptedException {
+        Map<DocKey, CachedDocument> docs = new HashMap<>();
+        Map<String, List<String>> missing = new LinkedHashMap<>();
+        for (DocKey key : keys) {
+            CachedDocument doc = cache.get(key);
+            if (doc != null) {
+                docs.put(key, doc);
+            } else {
+                missing.computeIfAbsent(key.index(), k -> new ArrayList<>()).add(key.id());
+            }
+        }
+        for (Map.Entry<String, List<String>> index : missing.entrySet()) {
+            List<String> ids = index.getValue();
+            for (int from = 0; from < ids.size(); from += MGET_CHUNK) {
+                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + MGET_CHUNK));
+                Map<String, Stored> found = store.load(index.getKey(), chunk);
+                for (String id : chunk) {
+                    Stored stored = found.get(id);
+                    docs.put(new DocKey(index.getKey(), id), stored == null ? CachedDocument.absent()
+                        : new CachedDocument(read(index.getKey(), id, stored), stored.seqNo(), stored.primaryTerm()));
+                }
+            }
+        }
+        return docs;
+    }
+
+    private MergedState read(String index, String id, Stored stored) {
+        try {
+            return json.read(stored.source());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("document '" + id + "' in " + index + " is not a merged document this "
+                + "connector can continue: " + e.getMessage(), e);
+        }
+    }
+
+    private Applied apply(DocKey key, CachedDocument doc, List<Pending> events) {
+        Applied applied = new Applied();
+        for (Pending pending : events) {
+            if (pending.isTombstone()) {
+                String source = pending.partition().topic() + "/" + pending.partition().partition();
+                if (doc.state.mark(source) >= pending.offset()) {
+                    applied.duplicates++;
+                    continue;
+                }
+                doc.state = new MergedState();
+                applied.deleted = true;
+                applied.changed = true;
+                applied.mergedEvents.clear();
+                continue;
+            }
+            try {
+                if (merger.apply(doc.state, pending.event()) == Merger.Outcome.MERGED) {
+                    applied.mergedEvents.add(pending);
+                    applied.changed = true;
+                } else {
+                    applied.duplicates++;
+                }
+            } catch (MergeConflictException e) {
+                applied.rejected.add(new Rejected(pending.record(), new BadRecordException(pending.record(),
+                    "id '" + key.id() + "': " + e.getMessage(), e)));
+            }
+        }
+        return applied;
+    }
+
+    /** @return the write for a changed document, or null when nothing needs writing */
+    private Write write(DocKey key, CachedDocument doc, Applied applied) {
+        if (applied.deleted && applied.mergedEvents.isEmpty()) {
+            return doc.exists() ? Write.delete(key.index(), key.id(), doc.seqNo, doc.primaryTerm) : null;
+        }
+        byte[] document = json.write(doc.state);
+        return doc.exists()
+            ? Write.replace(key.index(), key.id(), document, doc.seqNo, doc.primaryTerm)
+            : Write.create(key.index(), key.id(), document);
+    }
+
+    private List<Result> send(List<Write> writes) throws RetriesExhaustedException, IOException, InterruptedException {
+        List<Result> results = new ArrayList<>(writes.size());
+        int from = 0;
+        while (from < writes.size()) {
+            int to = from;
+            long bytes = 0;
+            while (to < writes.size() && to - from < bulkMaxDocuments
+                && (to == from || bytes + writes.get(to).size() <= bulkMaxBytes)) {
+                bytes += writes.get(to).size();
+                to++;
+            }
+            long start = System.nanoTime();
+            results.addAll(store.write(writes.subList(from, to)));
+            metrics.bulk(System.nanoTime() - start);
+            from = to;
+        }
+        return results;
+    }
+
+    private void acknowledged(DocKey key, CachedDocument doc, Write write, Result result, Applied applied) {
+        long now = System.currentTimeMillis();
+        if (write.kind() == Write.Kind.DELETE) {
+            metrics.deleted.increment();
+            cache.put(key, CachedDocument.absent());
+        } else {
+            metrics.written.increment();
+            doc.seqNo = result.seqNo();
+            doc.primaryTerm = result.primaryTerm();
+            cache.put(key, doc);
+        }
+        for (Pending pending : applied.mergedEvents) {
+            metrics.lag.record(now - pending.event().timestamp());
+        }
+    }
+
+    private void refused(DocKey key, Result result, List<Pending> events, Applied applied) {
+        log.warn("Elasticsearch refused document '{}' in {} ({} {}); its {} new events go to the error handler",
+            key.id(), key.index(), result.status(), result.errorType(), applied.mergedEvents.size());
+        for (Pending pending : applied.mergedEvents) {
+            applied.rejected.add(new Rejected(pending.record(), new BadRecordException(pending.record(),
+                "id '" + key.id() + "': Elasticsearch refused the merged document with this event: " + result.status()
+                    + " " + result.error())));
+        }
+        applied.mergedEvents.clear();
+    }
+}

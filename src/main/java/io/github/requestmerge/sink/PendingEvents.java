@@ -1,0 +1,183 @@
+package io.github.requestmerge.sink;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The task's bounded buffer between the task thread (which adds records in {@code put}) and the
+ * writer thread (which takes them as batches). A batch is ready when {@code flush.max.events}
+ * events wait, when the oldest has waited {@code flush.linger.ms}, or when a flush is requested
+ * (offset commit, rebalance, stop). At most one batch is in flight, so batches complete in order
+ * and offsets are committed in order.
+ *
+ * <p>Thread-safe: the task thread calls {@link #add}, {@link #skip}, {@link #size} and
+ * {@link #awaitIdle}; the writer thread calls {@link #take} and {@link #done}.
+ */
+final class PendingEvents {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final long lingerNanos;
+    private final int flushEvents;
+
+    private LinkedHashMap<DocKey, List<Pending>> groups = new LinkedHashMap<>();
+    private Map<TopicPartition, Long> through = new HashMap<>();
+    private int events;
+    private long oldestNanos;
+    private boolean flushRequested;
+    private boolean inFlight;
+    private boolean closed;
+
+    PendingEvents(long lingerMs, int flushEvents) {
+        this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMs);
+        this.flushEvents = flushEvents;
+    }
+
+    /** Adds an event to merge. */
+    void add(Pending pending) {
+        lock.lock();
+        try {
+            groups.computeIfAbsent(pending.key(), k -> new ArrayList<>(2)).add(pending);
+            noteOffset(pending);
+            if (++events >= flushEvents) {
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Accounts for a record that needs no write (reported as bad, or an ignored tombstone). */
+    void skip(TopicPartition partition, long offset) {
+        lock.lock();
+        try {
+            noteOffset(new Pending(null, null, null, partition, offset));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void noteOffset(Pending pending) {
+        if (events == 0 && through.isEmpty()) {
+            oldestNanos = System.nanoTime();
+        }
+        through.merge(pending.partition(), pending.offset(), Math::max);
+    }
+
+    /** @return events waiting, not counting the batch in flight */
+    int size() {
+        lock.lock();
+        try {
+            return events;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits for the next batch (writer thread).
+     *
+     * @return the batch, or null once closed
+     */
+    Batch take() throws InterruptedException {
+        lock.lock();
+        try {
+            while (!closed) {
+                boolean hasWork = events > 0 || !through.isEmpty();
+                long waited = System.nanoTime() - oldestNanos;
+                if (hasWork && (events >= flushEvents || flushRequested || waited >= lingerNanos)) {
+                    Batch batch = new Batch(groups, through, events);
+                    groups = new LinkedHashMap<>();
+                    through = new HashMap<>();
+                    events = 0;
+                    flushRequested = false;
+                    inFlight = true;
+                    changed.signalAll();
+                    return batch;
+                }
+                if (hasWork) {
+                    changed.awaitNanos(lingerNanos - waited);
+                } else {
+                    changed.await();
+                }
+            }
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Marks the batch in flight as finished, successfully or not (writer thread). */
+    void done() {
+        lock.lock();
+        try {
+            inFlight = false;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Asks for everything buffered to be written now, and waits until it is or the writer stopped.
+     *
+     * @return true when nothing is buffered or in flight any more; false on timeout or when the writer stopped
+     */
+    boolean awaitIdle(long timeoutMs, java.util.function.BooleanSupplier writerStopped) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        lock.lock();
+        try {
+            flushRequested = true;
+            changed.signalAll();
+            while (events > 0 || !through.isEmpty() || inFlight) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || writerStopped.getAsBoolean() || closed) {
+                    return false;
+                }
+                changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until at most {@code limit} events are buffered, or the time is up (task thread, backpressure). */
+    boolean awaitAtMost(int limit, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        lock.lock();
+        try {
+            flushRequested = true;
+            changed.signalAll();
+            while (events > limit) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || closed) {
+                    return false;
+                }
+                changed.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes the writer to stop; later {@link #take} calls return null. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

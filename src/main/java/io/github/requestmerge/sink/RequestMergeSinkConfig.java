@@ -1,0 +1,412 @@
+package io.github.requestmerge.sink;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+import io.github.requestmerge.elastic.ElasticClients;
+import io.github.requestmerge.elastic.IndexNames;
+import io.github.requestmerge.merge.FieldRule;
+import io.github.requestmerge.merge.MergeRules;
+
+/**
+ * Configuration of the merging Elasticsearch sink. Every key has a group, display name and doc
+ * (Control Center renders its forms from them), and every validator calls the parser the runtime
+ * uses. Cross-field rules are checked by {@link #crossFieldProblems()}, which both the constructor
+ * and {@code Connector.validate()} use, so each problem is reported against its key.
+ */
+public final class RequestMergeSinkConfig extends AbstractConfig {
+
+    static final String CONNECTION_GROUP = "Elasticsearch connection";
+    static final String INDEX_GROUP = "Index";
+    static final String MERGE_GROUP = "Merge";
+    static final String CACHE_GROUP = "State cache";
+    static final String WRITE_GROUP = "Writes";
+
+    public static final String CONNECTION_URLS = "connection.urls";
+    public static final String CONNECTION_USERNAME = "connection.username";
+    public static final String CONNECTION_PASSWORD = "connection.password";
+    public static final String CONNECTION_API_KEY = "connection.api.key";
+    public static final String SSL_CA_PATH = "connection.ssl.ca.path";
+    public static final String SSL_TRUSTSTORE_PATH = "connection.ssl.truststore.path";
+    public static final String SSL_TRUSTSTORE_PASSWORD = "connection.ssl.truststore.password";
+    public static final String SSL_TRUSTSTORE_TYPE = "connection.ssl.truststore.type";
+    public static final String CONNECTION_TIMEOUT_MS = "connection.timeout.ms";
+    public static final String READ_TIMEOUT_MS = "read.timeout.ms";
+
+    public static final String INDEX_NAME = "index.name";
+    public static final String TEMPLATE_INSTALL = "index.template.install";
+    public static final String TEMPLATE_NAME = "index.template.name";
+    public static final String TEMPLATE_GEO_POINT_FIELDS = "index.template.geo.point.fields";
+
+    public static final String MERGE_ID_FIELD = "merge.id.field";
+    public static final String MERGE_TIMESTAMP_FIELD = "merge.timestamp.field";
+    public static final String MERGE_FIELD_RULES = "merge.field.rules";
+    public static final String MERGE_NULL_HANDLING = "merge.null.handling";
+    public static final String MERGE_TOMBSTONE_BEHAVIOR = "merge.tombstone.behavior";
+    public static final String MERGE_CREATED_FIELD = "merge.created.field";
+    public static final String MERGE_UPDATED_FIELD = "merge.updated.field";
+    public static final String MERGE_METADATA_FIELD = "merge.metadata.field";
+
+    public static final String CACHE_MAX_ENTRIES = "cache.max.entries";
+    public static final String CACHE_MAX_BYTES = "cache.max.bytes";
+    public static final String CACHE_EXPIRE_MS = "cache.expire.after.access.ms";
+
+    public static final String FLUSH_LINGER_MS = "flush.linger.ms";
+    public static final String FLUSH_MAX_EVENTS = "flush.max.events";
+    public static final String BULK_MAX_DOCUMENTS = "bulk.max.documents";
+    public static final String BULK_MAX_BYTES = "bulk.max.bytes";
+    public static final String BUFFER_MAX_EVENTS = "buffer.max.events";
+    public static final String FLUSH_TIMEOUT_MS = "flush.timeout.ms";
+    public static final String RETRY_MAX_ATTEMPTS = "retry.max.attempts";
+    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+    public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
+
+    private static final ConfigDef.Validator PATH_OR_EMPTY = validator((String path) -> {
+        if (path != null && !path.isBlank()) {
+            for (String segment : path.trim().split("\\.", -1)) {
+                if (segment.isEmpty()) {
+                    throw new IllegalArgumentException("'" + path + "' has an empty segment; use dots only between field names");
+                }
+            }
+        }
+        return path;
+    }, "empty, or a field name or dotted path");
+
+    /** The one definition of the sink's keys; the connector's {@code config()} returns it. */
+    public static final ConfigDef CONFIG_DEF = addWriteConfigs(addCacheConfigs(addMergeConfigs(
+        addIndexConfigs(addConnectionConfigs(new ConfigDef())))));
+
+    public RequestMergeSinkConfig(Map<?, ?> originals) {
+        this(originals, true);
+    }
+
+    private RequestMergeSinkConfig(Map<?, ?> originals, boolean crossFieldChecks) {
+        super(CONFIG_DEF, originals, false);
+        Map<String, String> problems = crossFieldChecks ? crossFieldProblems() : Map.of();
+        if (!problems.isEmpty()) {
+            Map.Entry<String, String> first = problems.entrySet().iterator().next();
+            throw new ConfigException(first.getKey(), originals.get(first.getKey()), first.getValue());
+        }
+    }
+
+    /** @return the config with valid keys but possibly invalid combinations, to list every cross-field problem */
+    static RequestMergeSinkConfig withoutCrossFieldChecks(Map<?, ?> originals) {
+        return new RequestMergeSinkConfig(originals, false);
+    }
+
+    private static ConfigDef addConnectionConfigs(ConfigDef def) {
+        int order = 0;
+        return def
+            .define(CONNECTION_URLS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, validator(RequestMergeSinkConfig::parseUrls,
+                    "comma-separated http(s) URLs"), Importance.HIGH,
+                "Elasticsearch nodes to send requests to, e.g. https://es1:9200,https://es2:9200. All use the same "
+                    + "scheme. Works with Elasticsearch 8.x and 9.x.",
+                CONNECTION_GROUP, ++order, Width.LONG, "Elasticsearch URLs")
+            .define(CONNECTION_USERNAME, Type.STRING, "", Importance.MEDIUM,
+                "User name for basic authentication; empty for none.",
+                CONNECTION_GROUP, ++order, Width.MEDIUM, "User name")
+            .define(CONNECTION_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM,
+                "Password for basic authentication.",
+                CONNECTION_GROUP, ++order, Width.MEDIUM, "Password")
+            .define(CONNECTION_API_KEY, Type.PASSWORD, null, Importance.MEDIUM,
+                "Elasticsearch API key (the encoded form), instead of a user name and password.",
+                CONNECTION_GROUP, ++order, Width.LONG, "API key")
+            .define(SSL_CA_PATH, Type.STRING, "", Importance.MEDIUM,
+                "PEM file with the CA certificate(s) that signed the cluster's HTTP certificate (for example "
+                    + "Elasticsearch's http_ca.crt). Empty uses the JVM's default trust.",
+                CONNECTION_GROUP, ++order, Width.LONG, "CA certificate file")
+            .define(SSL_TRUSTSTORE_PATH, Type.STRING, "", Importance.LOW,
+                "Truststore (JKS or PKCS12) to trust the cluster with, instead of a CA file.",
+                CONNECTION_GROUP, ++order, Width.LONG, "Truststore file")
+            .define(SSL_TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW,
+                "Password of the truststore.",
+                CONNECTION_GROUP, ++order, Width.MEDIUM, "Truststore password")
+            .define(SSL_TRUSTSTORE_TYPE, Type.STRING, "PKCS12", ConfigDef.ValidString.in("PKCS12", "JKS"),
+                Importance.LOW, "Type of the truststore.",
+                CONNECTION_GROUP, ++order, Width.SHORT, "Truststore type")
+            .define(CONNECTION_TIMEOUT_MS, Type.INT, 5_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                "How long to wait for a TCP connection to a node.",
+                CONNECTION_GROUP, ++order, Width.SHORT, "Connect timeout (ms)")
+            .define(READ_TIMEOUT_MS, Type.INT, 30_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                "How long to wait for a response; a timed-out request is retried.",
+                CONNECTION_GROUP, ++order, Width.SHORT, "Read timeout (ms)");
+    }
+
+    private static ConfigDef addIndexConfigs(ConfigDef def) {
+        int order = 0;
+        return def
+            .define(INDEX_NAME, Type.STRING, IndexNames.TOPIC, validator(IndexNames::parse, "an index name or pattern"),
+                Importance.HIGH,
+                "Index the merged documents go to. " + IndexNames.TOPIC + " is replaced by the lower-cased topic name, "
+                    + "e.g. requests-" + IndexNames.TOPIC + ".",
+                INDEX_GROUP, ++order, Width.MEDIUM, "Index name")
+            .define(TEMPLATE_INSTALL, Type.BOOLEAN, true, Importance.MEDIUM,
+                "Whether the connector installs (or updates) an index template for its indices when it starts: "
+                    + "geo points, dates for the created/updated fields, strings as keyword, the metadata object not "
+                    + "indexed. Turn it off to manage mappings yourself.",
+                INDEX_GROUP, ++order, Width.SHORT, "Install index template")
+            .define(TEMPLATE_NAME, Type.STRING, "request-merge", Importance.LOW,
+                "Name of the index template the connector installs.",
+                INDEX_GROUP, ++order, Width.MEDIUM, "Index template name")
+            .define(TEMPLATE_GEO_POINT_FIELDS, Type.LIST, "geo.location", Importance.LOW,
+                "Dotted paths the index template maps as geo_point (where the enrichment transform writes locations).",
+                INDEX_GROUP, ++order, Width.MEDIUM, "Geo point fields");
+    }
+
+    private static ConfigDef addMergeConfigs(ConfigDef def) {
+        int order = 0;
+        return def
+            .define(MERGE_ID_FIELD, Type.STRING, "", PATH_OR_EMPTY, Importance.HIGH,
+                "Dotted path of the value field holding the request id. Empty uses the record key (a string or "
+                    + "integer). Either way, producers must key records by id so that all events of a request land "
+                    + "on one partition.",
+                MERGE_GROUP, ++order, Width.MEDIUM, "Id field")
+            .define(MERGE_TIMESTAMP_FIELD, Type.STRING, "", PATH_OR_EMPTY, Importance.MEDIUM,
+                "Dotted path of the value field holding the event time (epoch millis or ISO-8601). Empty uses the "
+                    + "Kafka record timestamp.",
+                MERGE_GROUP, ++order, Width.MEDIUM, "Event time field")
+            .define(MERGE_FIELD_RULES, Type.LIST, "", validator(RequestMergeSinkConfig::parseRules, "path:rule entries"),
+                Importance.MEDIUM,
+                "Per-field merge rules as path:rule, e.g. tags:union,stats.max_rt:max. Rules: " + FieldRule.known()
+                    + ". Without a rule: signed-number strings (\"+3\") are deltas, objects merge recursively, anything "
+                    + "else replaces the old value.",
+                MERGE_GROUP, ++order, Width.LONG, "Field rules")
+            .define(MERGE_NULL_HANDLING, Type.STRING, MergeRules.NullValues.IGNORE.toString(),
+                validator(MergeRules.NullValues::parse, "ignore or remove"), Importance.LOW,
+                "What a null field value does: ignore (keep the old value) or remove (delete the field).",
+                MERGE_GROUP, ++order, Width.SHORT, "Null values")
+            .define(MERGE_TOMBSTONE_BEHAVIOR, Type.STRING, TombstoneBehavior.DELETE.toString(),
+                validator(TombstoneBehavior::parse, "delete, ignore or fail"), Importance.LOW,
+                "What a record with a null value does: delete (the document and its cached state), ignore, or fail "
+                    + "(a bad record). A tombstone takes its id from the record key.",
+                MERGE_GROUP, ++order, Width.SHORT, "Tombstones")
+            .define(MERGE_CREATED_FIELD, Type.STRING, "created_at", Importance.LOW,
+                "Field holding the earliest event time (ISO-8601 UTC).",
+                MERGE_GROUP, ++order, Width.SHORT, "Created field")
+            .define(MERGE_UPDATED_FIELD, Type.STRING, "updated_at", Importance.LOW,
+                "Field holding the latest event time (ISO-8601 UTC).",
+                MERGE_GROUP, ++order, Width.SHORT, "Updated field")
+            .define(MERGE_METADATA_FIELD, Type.STRING, "_merge", Importance.LOW,
+                "Object holding, per topic-partition, the highest offset merged into the document; it makes "
+                    + "redelivered events count once. Stored, not indexed. Do not edit it.",
+                MERGE_GROUP, ++order, Width.SHORT, "Metadata field");
+    }
+
+    private static ConfigDef addCacheConfigs(ConfigDef def) {
+        int order = 0;
+        return def
+            .define(CACHE_MAX_ENTRIES, Type.INT, 100_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                "Most merged documents each task keeps in memory. A document not in memory is read back from "
+                    + "Elasticsearch (one multi-get per flush).",
+                CACHE_GROUP, ++order, Width.SHORT, "Cached documents")
+            .define(CACHE_MAX_BYTES, Type.LONG, 256L << 20, ConfigDef.Range.atLeast(1 << 20), Importance.MEDIUM,
+                "Most heap, estimated, the cached documents of a task may take.",
+                CACHE_GROUP, ++order, Width.SHORT, "Cache bytes")
+            .define(CACHE_EXPIRE_MS, Type.LONG, 3_600_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                "A cached document not touched for this long is dropped from memory.",
+                CACHE_GROUP, ++order, Width.SHORT, "Cache expiry (ms)");
+    }
+
+    private static ConfigDef addWriteConfigs(ConfigDef def) {
+        int order = 0;
+        return def
+            .define(FLUSH_LINGER_MS, Type.LONG, 100L, ConfigDef.Range.between(0, 60_000), Importance.HIGH,
+                "How long an event may wait in memory before its document is written. Lower means fresher "
+                    + "documents; higher means more events coalesced per write.",
+                WRITE_GROUP, ++order, Width.SHORT, "Linger (ms)")
+            .define(FLUSH_MAX_EVENTS, Type.INT, 20_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                "A flush starts as soon as this many events wait, before the linger time is up.",
+                WRITE_GROUP, ++order, Width.SHORT, "Flush at events")
+            .define(BULK_MAX_DOCUMENTS, Type.INT, 1_000, ConfigDef.Range.between(1, 100_000), Importance.MEDIUM,
+                "Most documents in one bulk request; a flush sends as many requests as it needs.",
+                WRITE_GROUP, ++order, Width.SHORT, "Bulk documents")
+            .define(BULK_MAX_BYTES, Type.LONG, 5L << 20, ConfigDef.Range.between(1024, 100L << 20), Importance.MEDIUM,
+                "Most bytes of documents in one bulk request.",
+                WRITE_GROUP, ++order, Width.SHORT, "Bulk bytes")
+            .define(BUFFER_MAX_EVENTS, Type.INT, 100_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                "Most events a task holds before Connect must pause delivery (backpressure) until writes catch up.",
+                WRITE_GROUP, ++order, Width.SHORT, "Buffered events")
+            .define(FLUSH_TIMEOUT_MS, Type.LONG, 120_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                "How long an offset commit or a rebalance waits for pending documents to be written.",
+                WRITE_GROUP, ++order, Width.SHORT, "Flush timeout (ms)")
+            .define(RETRY_MAX_ATTEMPTS, Type.INT, 10, ConfigDef.Range.between(1, 1000), Importance.MEDIUM,
+                "Attempts of a request that fails with an I/O error, 429 or 5xx (also per document) before the "
+                    + "task fails; Connect then redelivers from the last committed offsets, and nothing is lost.",
+                WRITE_GROUP, ++order, Width.SHORT, "Retry attempts")
+            .define(RETRY_BACKOFF_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                "First retry delay; each retry doubles it, with jitter.",
+                WRITE_GROUP, ++order, Width.SHORT, "Retry backoff (ms)")
+            .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                "Longest retry delay.",
+                WRITE_GROUP, ++order, Width.SHORT, "Max retry backoff (ms)");
+    }
+
+    /**
+     * @return problems spanning several keys, each against the key to fix (in definition order);
+     *     empty when there are none
+     */
+    Map<String, String> crossFieldProblems() {
+        Map<String, String> problems = new java.util.LinkedHashMap<>();
+        boolean user = !getString(CONNECTION_USERNAME).isBlank();
+        boolean password = getPassword(CONNECTION_PASSWORD) != null && !getPassword(CONNECTION_PASSWORD).value().isEmpty();
+        boolean apiKey = getPassword(CONNECTION_API_KEY) != null && !getPassword(CONNECTION_API_KEY).value().isEmpty();
+        if (user && !password) {
+            problems.put(CONNECTION_PASSWORD, "is required with " + CONNECTION_USERNAME);
+        }
+        if (password && !user) {
+            problems.put(CONNECTION_USERNAME, "is required with " + CONNECTION_PASSWORD);
+        }
+        if (user && apiKey) {
+            problems.put(CONNECTION_API_KEY, "use either an API key or " + CONNECTION_USERNAME + "/" + CONNECTION_PASSWORD
+                + ", not both");
+        }
+        if (!getString(SSL_CA_PATH).isBlank() && !getString(SSL_TRUSTSTORE_PATH).isBlank()) {
+            problems.put(SSL_TRUSTSTORE_PATH, "use either " + SSL_CA_PATH + " or a truststore, not both");
+        }
+        boolean https = false;
+        try {
+            https = parseUrls(getList(CONNECTION_URLS)).get(0).getScheme().equals("https");
+        } catch (RuntimeException e) {
+            // reported against connection.urls by its validator
+        }
+        if (!https && (!getString(SSL_CA_PATH).isBlank() || !getString(SSL_TRUSTSTORE_PATH).isBlank())) {
+            problems.put(CONNECTION_URLS, "TLS settings are given but the URLs are not https");
+        }
+        try {
+            mergeRules();
+        } catch (IllegalArgumentException e) {
+            problems.put(MERGE_METADATA_FIELD, e.getMessage());
+        }
+        for (String path : MergeRules.parseFieldRules(getList(MERGE_FIELD_RULES)).keySet()) {
+            String top = path.contains(".") ? path.substring(0, path.indexOf('.')) : path;
+            if (top.equals(getString(MERGE_CREATED_FIELD)) || top.equals(getString(MERGE_UPDATED_FIELD))
+                || top.equals(getString(MERGE_METADATA_FIELD))) {
+                problems.put(MERGE_FIELD_RULES, "'" + path + "' is written by the merge itself and cannot have a rule");
+            }
+        }
+        if (getInt(FLUSH_MAX_EVENTS) > getInt(BUFFER_MAX_EVENTS)) {
+            problems.put(FLUSH_MAX_EVENTS, "must not exceed " + BUFFER_MAX_EVENTS + " (" + getInt(BUFFER_MAX_EVENTS) + ")");
+        }
+        if (getLong(RETRY_BACKOFF_MS) > getLong(RETRY_BACKOFF_MAX_MS)) {
+            problems.put(RETRY_BACKOFF_MS, "must not exceed " + RETRY_BACKOFF_MAX_MS);
+        }
+        return problems;
+    }
+
+    public MergeRules mergeRules() {
+        return MergeRules.builder()
+            .rules(MergeRules.parseFieldRules(getList(MERGE_FIELD_RULES)))
+            .nullValues(MergeRules.NullValues.parse(getString(MERGE_NULL_HANDLING)))
+            .createdField(getString(MERGE_CREATED_FIELD).trim())
+            .updatedField(getString(MERGE_UPDATED_FIELD).trim())
+            .metadataField(getString(MERGE_METADATA_FIELD).trim())
+            .build();
+    }
+
+    public ElasticClients.Settings clientSettings() {
+        return new ElasticClients.Settings(parseUrls(getList(CONNECTION_URLS)), blankToNull(getString(CONNECTION_USERNAME)),
+            secret(CONNECTION_PASSWORD), secret(CONNECTION_API_KEY), path(SSL_CA_PATH), path(SSL_TRUSTSTORE_PATH),
+            secret(SSL_TRUSTSTORE_PASSWORD), getString(SSL_TRUSTSTORE_TYPE),
+            Duration.ofMillis(getInt(CONNECTION_TIMEOUT_MS)), Duration.ofMillis(getInt(READ_TIMEOUT_MS)));
+    }
+
+    public IndexNames indexNames() {
+        return IndexNames.parse(getString(INDEX_NAME));
+    }
+
+    /** @return the id field's path segments, or null to use the record key */
+    String[] idField() {
+        return segments(MERGE_ID_FIELD);
+    }
+
+    /** @return the event time field's path segments, or null to use the record timestamp */
+    String[] timestampField() {
+        return segments(MERGE_TIMESTAMP_FIELD);
+    }
+
+    TombstoneBehavior tombstoneBehavior() {
+        return TombstoneBehavior.parse(getString(MERGE_TOMBSTONE_BEHAVIOR));
+    }
+
+    static List<URI> parseUrls(List<String> values) {
+        if (values == null || values.isEmpty()) {
+            throw new IllegalArgumentException("at least one URL is required, e.g. http://localhost:9200");
+        }
+        List<URI> urls = new ArrayList<>();
+        for (String value : values) {
+            URI url;
+            try {
+                url = new URI(value.trim());
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalArgumentException("'" + value + "' is not a URL: " + e.getReason());
+            }
+            if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
+                throw new IllegalArgumentException("'" + value + "' must be an http:// or https:// URL with a host");
+            }
+            if (!urls.isEmpty() && !urls.get(0).getScheme().equals(url.getScheme())) {
+                throw new IllegalArgumentException("all URLs must use the same scheme: " + values);
+            }
+            urls.add(url);
+        }
+        return urls;
+    }
+
+    private static Object parseRules(List<String> entries) {
+        return MergeRules.parseFieldRules(entries);
+    }
+
+    private String[] segments(String key) {
+        String path = getString(key).trim();
+        if (path.isEmpty()) {
+            return null;
+        }
+        return path.split("\\.");
+    }
+
+    private String secret(String key) {
+        Password password = getPassword(key);
+        return password == null || password.value().isEmpty() ? null : password.value();
+    }
+
+    private Path path(String key) {
+        String value = getString(key).trim();
+        return value.isEmpty() ? null : Paths.get(value);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> ConfigDef.Validator validator(Function<T, ?> parser, String description) {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                try {
+                    parser.apply((T) value);
+                } catch (IllegalArgumentException | ClassCastException e) {
+                    throw new ConfigException(name, value, e.getMessage());
+                }
+            }
+
+            @Override
+            public String toString() {
+                return description;
+            }
+        };
+    }
+}

@@ -1,0 +1,179 @@
+package io.github.requestmerge.sink;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Counters and latencies of one sink task, exposed over JMX. Thread-safe: the task thread and the
+ * writer thread record, JMX reads.
+ */
+public final class SinkTaskMetrics implements SinkTaskMetricsMBean {
+
+    private static final Logger log = LoggerFactory.getLogger(SinkTaskMetrics.class);
+
+    final LongAdder received = new LongAdder();
+    final LongAdder merged = new LongAdder();
+    final LongAdder duplicate = new LongAdder();
+    final LongAdder rejected = new LongAdder();
+    final LongAdder written = new LongAdder();
+    final LongAdder deleted = new LongAdder();
+    final LongAdder conflicts = new LongAdder();
+    final LongAdder bulkRequests = new LongAdder();
+    final LongAdder bulkNanos = new LongAdder();
+    private volatile long bulkMaxNanos;
+    final LatencyHistogram lag = new LatencyHistogram();
+
+    private LongSupplier buffered = () -> 0;
+    private StateCache cache;
+    private ObjectName name;
+
+    void bind(LongSupplier buffered, StateCache cache) {
+        this.buffered = buffered;
+        this.cache = cache;
+    }
+
+    void bulk(long nanos) {
+        bulkRequests.increment();
+        bulkNanos.add(nanos);
+        if (nanos > bulkMaxNanos) {
+            bulkMaxNanos = nanos;
+        }
+    }
+
+    /** Registers the MBean; a stale one of the same name (a task restarted in this JVM) is replaced. */
+    void register(String connector, String task) {
+        try {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            ObjectName objectName = new ObjectName("io.github.requestmerge:type=sink-task-metrics,connector="
+                + ObjectName.quote(connector) + ",task=" + ObjectName.quote(task));
+            if (server.isRegistered(objectName)) {
+                server.unregisterMBean(objectName);
+            }
+            server.registerMBean(this, objectName);
+            name = objectName;
+        } catch (JMException e) {
+            log.warn("Could not register JMX metrics for connector {} task {}: {}", connector, task, e.toString());
+        }
+    }
+
+    void unregister() {
+        if (name != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
+            } catch (JMException e) {
+                // already gone
+            }
+            name = null;
+        }
+    }
+
+    @Override
+    public long getEventsReceived() {
+        return received.sum();
+    }
+
+    @Override
+    public long getEventsMerged() {
+        return merged.sum();
+    }
+
+    @Override
+    public long getEventsDuplicate() {
+        return duplicate.sum();
+    }
+
+    @Override
+    public long getEventsRejected() {
+        return rejected.sum();
+    }
+
+    @Override
+    public long getDocumentsWritten() {
+        return written.sum();
+    }
+
+    @Override
+    public long getDocumentsDeleted() {
+        return deleted.sum();
+    }
+
+    @Override
+    public long getWriteConflicts() {
+        return conflicts.sum();
+    }
+
+    @Override
+    public double getCoalescingRatio() {
+        long docs = written.sum();
+        return docs == 0 ? 0 : (double) merged.sum() / docs;
+    }
+
+    @Override
+    public long getBufferedEvents() {
+        return buffered.getAsLong();
+    }
+
+    @Override
+    public long getCacheHits() {
+        return cache == null ? 0 : cache.hits();
+    }
+
+    @Override
+    public long getCacheMisses() {
+        return cache == null ? 0 : cache.misses();
+    }
+
+    @Override
+    public long getCacheSize() {
+        return cache == null ? 0 : cache.size();
+    }
+
+    @Override
+    public long getCacheBytes() {
+        return cache == null ? 0 : cache.bytes();
+    }
+
+    @Override
+    public long getBulkRequests() {
+        return bulkRequests.sum();
+    }
+
+    @Override
+    public double getBulkLatencyAvgMs() {
+        long count = bulkRequests.sum();
+        return count == 0 ? 0 : bulkNanos.sum() / 1e6 / count;
+    }
+
+    @Override
+    public long getBulkLatencyMaxMs() {
+        return bulkMaxNanos / 1_000_000;
+    }
+
+    @Override
+    public long getReportingLagP50Ms() {
+        return lag.percentile(50);
+    }
+
+    @Override
+    public long getReportingLagP95Ms() {
+        return lag.percentile(95);
+    }
+
+    @Override
+    public long getReportingLagP99Ms() {
+        return lag.percentile(99);
+    }
+
+    @Override
+    public long getReportingLagMaxMs() {
+        return lag.max();
+    }
+}

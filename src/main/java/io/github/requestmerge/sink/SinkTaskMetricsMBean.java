@@ -1,0 +1,50 @@
+package io.github.requestmerge.sink;
+
+/**
+ * JMX view of one sink task, registered as
+ * {@code io.github.requestmerge:type=sink-task-metrics,connector=<name>,task=<id>}.
+ */
+public interface SinkTaskMetricsMBean {
+
+    long getEventsReceived();
+
+    long getEventsMerged();
+
+    long getEventsDuplicate();
+
+    long getEventsRejected();
+
+    long getDocumentsWritten();
+
+    long getDocumentsDeleted();
+
+    long getWriteConflicts();
+
+    /** @return events merged per document written, since start */
+    double getCoalescingRatio();
+
+    long getBufferedEvents();
+
+    long getCacheHits();
+
+    long getCacheMisses();
+
+    long getCacheSize();
+
+    long getCacheBytes();
+
+    long getBulkRequests();
+
+    double getBulkLatencyAvgMs();
+
+    long getBulkLatencyMaxMs();
+
+    /** @return time from event timestamp to Elasticsearch acknowledgement, last 1-2 minutes */
+    long getReportingLagP50Ms();
+
+    long getReportingLagP95Ms();
+
+    long getReportingLagP99Ms();
+
+    long getReportingLagMaxMs();
+}

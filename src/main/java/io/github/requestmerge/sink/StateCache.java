@@ -1,0 +1,87 @@
+package io.github.requestmerge.sink;
+
+import java.time.Duration;
+import java.util.Set;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
+
+/**
+ * The task's cache of merged documents, bounded by entries and by (estimated) bytes at once, and
+ * expiring documents not touched for a while. Caffeine bounds one weight, so each entry weighs
+ * {@code max(its bytes, maxBytes / maxEntries)}: the total stays under {@code maxBytes}, and no more
+ * than {@code maxEntries} entries fit. Only written (acknowledged) documents live here: events not
+ * yet written are held by the writer, so eviction never loses anything; an evicted document is
+ * read back from Elasticsearch when needed.
+ *
+ * <p>Thread-safe (Caffeine); written by the writer thread, sized and dropped from the task thread.
+ */
+final class StateCache {
+
+    private final Cache<DocKey, CachedDocument> cache;
+    private final long minWeight;
+
+    StateCache(int maxEntries, long maxBytes, Duration expireAfterAccess) {
+        this.minWeight = Math.max(1, maxBytes / maxEntries);
+        this.cache = Caffeine.newBuilder()
+            .maximumWeight(maxBytes)
+            .weigher((DocKey key, CachedDocument doc) -> weigh(key, doc))
+            .expireAfterAccess(expireAfterAccess)
+            .recordStats()
+            .build();
+    }
+
+    private int weigh(DocKey key, CachedDocument doc) {
+        long bytes = 64 + 40 + key.id().length() + doc.state.estimatedBytes();
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(minWeight, bytes));
+    }
+
+    CachedDocument get(DocKey key) {
+        return cache.getIfPresent(key);
+    }
+
+    /** Stores (or re-stores, so it is weighed again) an acknowledged document. */
+    void put(DocKey key, CachedDocument doc) {
+        doc.state.trim();
+        cache.put(key, doc);
+    }
+
+    void invalidate(DocKey key) {
+        cache.invalidate(key);
+    }
+
+    /** Drops every document that holds events of the given sources (revoked partitions). */
+    void dropSources(Set<String> sources) {
+        cache.asMap().values().removeIf(doc -> {
+            for (int i = 0; i < doc.state.sourceCount(); i++) {
+                if (sources.contains(doc.state.source(i))) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    void clear() {
+        cache.invalidateAll();
+    }
+
+    long size() {
+        return cache.estimatedSize();
+    }
+
+    /** @return the estimated bytes of the cached documents (their weights) */
+    long bytes() {
+        return cache.policy().eviction().map(Policy.Eviction::weightedSize)
+            .map(weight -> weight.orElse(0L)).orElse(0L);
+    }
+
+    long hits() {
+        return cache.stats().hitCount();
+    }
+
+    long misses() {
+        return cache.stats().missCount();
+    }
+}
