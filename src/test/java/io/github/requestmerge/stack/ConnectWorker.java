@@ -18,17 +18,22 @@ import io.github.requestmerge.stack.StackParts.StackException;
  * {@code plugin.path} is the component this build packaged (so tests use the plugin as a user
  * installs it) and which discovers plugins through their service files. Configure connectors
  * through {@link #restUrl()} with JSON only.
+ *
+ * <p>The worker can crash ({@link #kill()}), stop ({@link #stop()}) and {@link #restart()} in place:
+ * the new JVM reads the same worker.properties (same group, internal topics, REST port and
+ * plugin.path), so connectors and clients carry on against the same {@link #restUrl()}.
  */
 public final class ConnectWorker extends StackPart {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
+    private final int port;
     private final String restUrl;
 
-    private ConnectWorker(JvmPart jvm, String restUrl, Duration startup) {
+    private ConnectWorker(JvmPart jvm, int port) {
         this.jvm = jvm;
-        this.restUrl = restUrl;
-        this.startup = startup;
+        this.port = port;
+        this.restUrl = "http://127.0.0.1:" + port;
     }
 
     public static ConnectWorker start(KafkaBroker broker) {
@@ -57,19 +62,37 @@ public final class ConnectWorker extends StackPart {
             "plugin.discovery=service_load", ""));
         JvmPart jvm = JvmPart.start("Connect worker", KafkaBroker.PART, run.resolve("worker.log"),
             KafkaBroker.jvmOptions(run), "org.apache.kafka.connect.cli.ConnectDistributed", properties.toString());
-        String url = "http://127.0.0.1:" + port;
+        ConnectWorker worker = new ConnectWorker(jvm, port);
+        worker.awaitHealthy("starting");
+        worker.startup = Duration.ofNanos(System.nanoTime() - begin);
+        return worker;
+    }
+
+    /**
+     * Starts the worker again with the same worker.properties and waits until {@code /health} is
+     * ready; a running worker is stopped gracefully first. After a {@link #kill()} this takes about a
+     * session timeout (10 s) longer, while the worker group waits for the dead member; sink tasks
+     * then get their partitions only once their old consumers' session timeout passed (45 s by
+     * default; a connector may lower it with {@code consumer.override.session.timeout.ms}).
+     */
+    public void restart() {
+        relaunch(port);
+        awaitHealthy("restarting on 127.0.0.1:" + port);
+    }
+
+    private void awaitHealthy(String while_) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         // GET /connectors answers before the worker joined its group; /health only once it is ready.
-        while (!healthy(http, url)) {
-            jvm.checkAlive("starting");
+        while (!healthy(http, restUrl)) {
+            jvm.checkAlive(while_);
             if (System.nanoTime() > deadline) {
                 jvm.close();
-                throw new StackException("Connect worker: /health not ready after " + START_TIMEOUT + "; see " + jvm.log());
+                throw new StackException("Connect worker: /health not ready after " + START_TIMEOUT + " while " + while_
+                    + "; see " + jvm.log());
             }
             KafkaBroker.sleep(200);
         }
-        return new ConnectWorker(jvm, url, Duration.ofNanos(System.nanoTime() - begin));
     }
 
     /** @return the directory holding the packaged component (built by {@code mvn package}) */

@@ -20,7 +20,10 @@ import io.github.requestmerge.stack.StackParts.StackException;
  * folder under target/stack. The node watches the PID of the JVM that started it and exits when
  * that JVM dies, so no node outlives a test run, even a killed one.
  *
- * <p>Thread-safety: start and stop from one thread; {@link #url()} may be read from any.
+ * <p>The node can {@link #stop()}, crash ({@link #kill()}) and {@link #restart()} in place: same
+ * port (so {@link #url()} and existing clients stay valid), same data path, same settings.
+ *
+ * <p>Thread-safety: start, stop and restart from one thread; {@link #url()} may be read from any.
  */
 public final class ElasticsearchNode extends StackPart {
 
@@ -34,6 +37,7 @@ public final class ElasticsearchNode extends StackPart {
     private final Path home;
     private final Path log;
     private volatile String url;
+    private int port;
 
     private ElasticsearchNode(String part, Path home, Path log) {
         this.part = part;
@@ -109,39 +113,78 @@ public final class ElasticsearchNode extends StackPart {
             if (modernJdk) {
                 options.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector"));
             }
+            // The node picks a free HTTP port at the first start (and writes it to logs/http.ports);
+            // restart() passes that port explicitly.
             jvm = JvmPart.start("Elasticsearch", part, log, javaHome, options, "org.elasticsearch.node.LoopbackNode",
                 home.toString());
         } catch (IOException e) {
             throw new StackException("Elasticsearch: cannot prepare the node (" + e.getMessage() + "); log " + log, e);
         }
-        Path ports = home.resolve("logs/http.ports");
+        url = awaitReady("starting");
+        port = URI.create(url).getPort();
+    }
+
+    /**
+     * Starts the node again on the same port with the same data path and settings, and waits until
+     * its cluster health is at least yellow (every primary shard recovered); a running node is
+     * stopped gracefully first. Documents indexed before a stop, or acknowledged before a kill, are
+     * there again.
+     */
+    public void restart() {
+        // The node lock on the data path is released when the old process is gone: stop() waits for that.
+        stop();
+        Path ports = portsFile();
+        try {
+            // A stale file from the last run would make awaitReady() think the new node already listens.
+            Files.deleteIfExists(ports);
+        } catch (IOException e) {
+            throw new StackException("Elasticsearch: cannot delete " + ports + " (" + e.getMessage() + ")", e);
+        }
+        relaunch(port, String.valueOf(port));
+        String bound = awaitReady("restarting on 127.0.0.1:" + port);
+        if (!bound.equals(url)) {
+            close();
+            throw new StackException("Elasticsearch: restarted on " + bound + " instead of " + url + "; see " + log);
+        }
+    }
+
+    private Path portsFile() {
+        return home.resolve("logs/http.ports");
+    }
+
+    /** Waits for the node's HTTP port file, then for cluster health yellow; returns the node's URL. */
+    private String awaitReady(String while_) {
+        Path ports = portsFile();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         try {
             while (!Files.exists(ports) || Files.size(ports) == 0) {
-                jvm.checkAlive("starting");
+                jvm.checkAlive(while_);
                 if (System.nanoTime() > deadline) {
                     close();
-                    throw new StackException("Elasticsearch: no HTTP port after " + START_TIMEOUT + "; see " + log);
+                    throw new StackException("Elasticsearch: no HTTP port after " + START_TIMEOUT + " while " + while_
+                        + "; see " + log);
                 }
                 Thread.sleep(100);
             }
             String address = Files.readAllLines(ports, StandardCharsets.UTF_8).get(0).trim();
-            url = "http://" + address;
+            String bound = "http://" + address;
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             HttpResponse<String> health = http.send(HttpRequest.newBuilder(
-                URI.create(url + "/_cluster/health?wait_for_status=yellow&timeout=60s")).build(),
+                URI.create(bound + "/_cluster/health?wait_for_status=yellow&timeout=60s")).build(),
                 HttpResponse.BodyHandlers.ofString());
             if (health.statusCode() != 200) {
                 throw new StackException("Elasticsearch: cluster health answered " + health.statusCode() + " "
-                    + health.body() + "; see " + log);
+                    + health.body() + " while " + while_ + "; see " + log);
             }
+            return bound;
         } catch (IOException e) {
             close();
-            throw new StackException("Elasticsearch: the node did not become ready (" + e.getMessage() + "); see " + log, e);
+            throw new StackException("Elasticsearch: the node did not become ready while " + while_ + " ("
+                + e.getMessage() + "); see " + log, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
-            throw new StackException("Elasticsearch: interrupted while starting", e);
+            throw new StackException("Elasticsearch: interrupted while " + while_, e);
         }
     }
 

@@ -1,8 +1,14 @@
 package io.github.requestmerge.stack;
 
 import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -11,18 +17,24 @@ import io.github.requestmerge.stack.StackParts.StackException;
 
 /**
  * One part of the stack running as its own JVM through {@code OwnedMain}, so it exits when the
- * JVM that started it dies. Stop with {@link #close()} (SIGTERM, then forcibly).
+ * JVM that started it dies. Stop with {@link #close()} (SIGTERM, then forcibly), {@link #stop} or
+ * {@link #kill()}; {@link #relaunch} runs the same command again, so a restarted process has the
+ * same owner and the same shutdown hook stops it.
+ *
+ * <p>Thread-safety: the methods that change the process are synchronized, so the shutdown hook's
+ * {@link #close()} never races a relaunch; the others may be called from any thread.
  */
 final class JvmPart implements AutoCloseable {
 
     private final String name;
     private final Path log;
-    private final Process process;
+    private final List<String> command;
+    private volatile Process process;
 
-    private JvmPart(String name, Path log, Process process) {
+    private JvmPart(String name, Path log, List<String> command) {
         this.name = name;
         this.log = log;
-        this.process = process;
+        this.command = List.copyOf(command);
     }
 
     /** Starts {@code mainClass} of the stack part {@code part} on this JVM's JDK. */
@@ -40,11 +52,36 @@ final class JvmPart implements AutoCloseable {
         command.addAll(List.of("-cp", launcher + java.io.File.pathSeparator + classpath,
             "io.github.requestmerge.stack.launcher.OwnedMain", String.valueOf(StackParts.ownerPid()), mainClass));
         command.addAll(List.of(args));
+        JvmPart started = new JvmPart(name, log, command);
+        started.process = started.launch(List.of(), Redirect.to(log.toFile()));
+        // One hook per part, not per process: it stops whichever process runs when this JVM exits.
+        StackParts.stopOnExit(name, started::close);
+        return started;
+    }
+
+    /**
+     * Runs the same command again (same JDK, classpath, owner PID and arguments, then
+     * {@code extraArgs}), appending its output to the same log. The previous process must be gone.
+     */
+    synchronized void relaunch(String... extraArgs) {
+        if (process.isAlive()) {
+            throw new IllegalStateException(name + ": still running (pid " + process.pid() + "); stop it first");
+        }
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            JvmPart started = new JvmPart(name, log, process);
-            StackParts.stopOnExit(name, started::close);
-            return started;
+            Files.writeString(log, System.lineSeparator() + "--- " + name + " (exit code " + process.exitValue()
+                + ") started again at " + Instant.now() + System.lineSeparator(), StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new StackException(name + ": cannot write its log " + log + " (" + e.getMessage() + ")", e);
+        }
+        process = launch(List.of(extraArgs), Redirect.appendTo(log.toFile()));
+    }
+
+    private Process launch(List<String> extraArgs, Redirect output) {
+        List<String> full = new ArrayList<>(command);
+        full.addAll(extraArgs);
+        try {
+            return new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(output).start();
         } catch (IOException e) {
             throw new StackException(name + ": cannot start its JVM (" + e.getMessage() + "); log " + log, e);
         }
@@ -52,15 +89,21 @@ final class JvmPart implements AutoCloseable {
 
     /** Fails with the part's name, exit code and log when the process has died. */
     void checkAlive(String while_) {
-        if (!process.isAlive()) {
-            throw new StackException(name + ": exited with code " + process.exitValue() + " while " + while_ + "; see "
+        Process current = process;
+        if (!current.isAlive()) {
+            throw new StackException(name + ": exited with code " + current.exitValue() + " while " + while_ + "; see "
                 + log + StackParts.tail(log));
         }
     }
 
     /** @return the exit code, or null while the process runs */
     Integer exitCode() {
-        return process.isAlive() ? null : process.exitValue();
+        Process current = process;
+        return current.isAlive() ? null : current.exitValue();
+    }
+
+    String name() {
+        return name;
     }
 
     Path log() {
@@ -75,18 +118,53 @@ final class JvmPart implements AutoCloseable {
         return process.isAlive();
     }
 
-    @Override
-    public synchronized void close() {
+    /**
+     * Asks the process to stop (SIGTERM: its shutdown hooks run) and waits until it is gone. When it
+     * is still running after {@code timeout} it is killed, and this fails saying so.
+     */
+    synchronized void stop(Duration timeout) {
         if (!process.isAlive()) {
             return;
         }
         process.destroy();
+        if (!awaitExit(timeout)) {
+            kill();
+            throw new StackException(name + ": did not stop within " + timeout + " of SIGTERM, so it was killed; see "
+                + log + StackParts.tail(log));
+        }
+    }
+
+    /** Kills the process (SIGKILL, as a crash: no shutdown hooks run) and waits until it is gone. */
+    synchronized void kill() {
+        process.destroyForcibly();
+        if (!awaitExit(Duration.ofSeconds(30))) {
+            throw new StackException(name + ": pid " + process.pid() + " still runs 30 s after SIGKILL");
+        }
+    }
+
+    private boolean awaitExit(Duration timeout) {
         try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException(name + ": interrupted while waiting for pid " + process.pid() + " to exit", e);
+        }
+    }
+
+    /** Stops the process (SIGTERM, then forcibly); never fails. Safe to call more than once. */
+    @Override
+    public synchronized void close() {
+        Process current = process;
+        if (!current.isAlive()) {
+            return;
+        }
+        current.destroy();
+        try {
+            if (!current.waitFor(30, TimeUnit.SECONDS)) {
+                current.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            current.destroyForcibly();
             Thread.currentThread().interrupt();
         }
     }

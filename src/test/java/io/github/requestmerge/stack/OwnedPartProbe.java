@@ -2,7 +2,8 @@ package io.github.requestmerge.stack;
 
 /**
  * A stand-in for a test JVM, for {@link PartsDieWithTheirOwnerIT}: starts the S3 part owned by
- * this JVM, prints the part's PID, and waits to be killed.
+ * this JVM (with the argument {@code relaunched}: then kills it and runs it again, as a restart
+ * does), prints the running part's PID, and waits to be killed.
  */
 public final class OwnedPartProbe {
 
@@ -11,6 +12,10 @@ public final class OwnedPartProbe {
 
     public static void main(String[] args) throws InterruptedException {
         S3Server s3 = S3Server.start();
+        if (args.length > 0 && args[0].equals("relaunched")) {
+            s3.kill();
+            s3.jvm.relaunch();
+        }
         System.out.println("PART-PID " + s3.pid());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);

@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -15,17 +16,27 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A test JVM killed outright (SIGKILL: no shutdown hooks, as when CI kills a hung run) leaves no
- * part behind: every part watches its owner's PID and exits when it is gone.
+ * part behind: every part watches its owner's PID and exits when it is gone, also once restarted.
  */
 class PartsDieWithTheirOwnerIT {
 
     @Test
     void partExitsWhenTheJvmThatStartedItIsKilled() throws Exception {
+        assertPartDiesWithItsOwner();
+    }
+
+    @Test
+    void restartedPartExitsWhenTheJvmThatStartedItIsKilled() throws Exception {
+        assertPartDiesWithItsOwner("relaunched");
+    }
+
+    private static void assertPartDiesWithItsOwner(String... probeArgs) throws Exception {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        Process owner = new ProcessBuilder(List.of(java, "-Xmx256m",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m",
             "-Dproject.basedir=" + System.getProperty("project.basedir", "."),
-            "-cp", System.getProperty("java.class.path"), OwnedPartProbe.class.getName()))
-            .redirectErrorStream(true).start();
+            "-cp", System.getProperty("java.class.path"), OwnedPartProbe.class.getName()));
+        command.addAll(List.of(probeArgs));
+        Process owner = new ProcessBuilder(command).redirectErrorStream(true).start();
         long partPid = -1;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(owner.getInputStream(), StandardCharsets.UTF_8))) {
             String line;

@@ -7,7 +7,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * The JUnit 5 entry point to the real stack: {@code @ExtendWith(Stack.class)} on a test class,
  * then {@link #elasticsearch()}, {@link #kafka()}, {@link #connect()} or {@link #s3()} for the endpoints. Each part starts once per JVM, when the first
  * test class needs it, and is shared by all later classes; it stops when the test run ends (the
- * root context closes), and by itself if the JVM dies.
+ * root context closes), and by itself if the JVM dies. A test may stop, kill and restart the shared
+ * Elasticsearch node or Connect worker in place (same endpoints); it must leave them running for
+ * the classes after it, and they are stopped at the end whichever process runs them then.
  */
 public final class Stack implements BeforeAllCallback {
 

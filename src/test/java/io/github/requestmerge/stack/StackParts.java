@@ -122,6 +122,18 @@ final class StackParts {
         }
     }
 
+    /** @return whether nothing listens on {@code port} of 127.0.0.1, so a part restarting there can bind it */
+    static boolean portFree(int port) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            // As the parts' servers do: a port whose old connections linger in TIME_WAIT is free.
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     static void run(String part, Path log, String... command) {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
