@@ -51,7 +51,9 @@ public final class RequestTimeline {
      */
     public RequestTimeline(int ids, int eventsPerId, int partitions, long seed) {
         Random random = new Random(seed);
-        long base = Instant.parse("2026-11-27T10:00:00Z").toEpochMilli();
+        // An hour ago, to the second: brokers refuse timestamps too far in the future (Kafka 4:
+        // one hour) and may delete very old ones.
+        long base = (System.currentTimeMillis() / 1000 - 3600) * 1000;
         List<List<String>> perId = new ArrayList<>();
         for (int i = 0; i < ids; i++) {
             String id = "req-" + seed + "-" + i;
