@@ -19,6 +19,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.github.requestmerge.enrich.EnrichConfig;
+import io.github.requestmerge.sink.RequestMergeSinkConfig;
+import io.github.requestmerge.sink.RequestMergeSinkConnector;
 
 /** The example configs in config/ are real: every key is known and valid, and the transform configures from them. */
 class ExampleConfigsTest {
@@ -57,4 +59,31 @@ class ExampleConfigsTest {
             transform.close();
         }
     }
+
+    @Test
+    void mergingSinkExampleIsValid() throws Exception {
+        Map<String, String> connector = load("request-merge-sink.json");
+        assertEquals(RequestMergeSinkConnector.class.getName(), connector.get("connector.class"));
+        Map<String, String> sink = new HashMap<>();
+        Map<String, String> enrich = new HashMap<>();
+        connector.forEach((key, value) -> {
+            if (key.startsWith("transforms.enrich.")) {
+                enrich.put(key.substring("transforms.enrich.".length()), value);
+            } else if (RequestMergeSinkConfig.CONFIG_DEF.configKeys().containsKey(key)) {
+                sink.put(key, value);
+            } else {
+                assertTrue(FRAMEWORK_KEYS.contains(key) || key.startsWith("errors."), "unknown key in the example: " + key);
+            }
+        });
+        for (ConfigValue value : RequestMergeSinkConfig.CONFIG_DEF.validate(sink)) {
+            assertEquals(0, value.errorMessages().size(), value.name() + ": " + value.errorMessages());
+        }
+        new RequestMergeSinkConfig(sink);
+        enrich.remove("type");
+        enrich.keySet().forEach(key ->
+            assertTrue(EnrichConfig.CONFIG_DEF.configKeys().containsKey(key), "unknown transform key: " + key));
+    }
+
+    private static final java.util.Set<String> FRAMEWORK_KEYS = java.util.Set.of("name", "connector.class", "tasks.max",
+        "topics", "key.converter", "value.converter", "value.converter.schemas.enable", "transforms");
 }

@@ -15,6 +15,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.junit.jupiter.api.Test;
 
 import io.github.requestmerge.enrich.EnrichConfig;
+import io.github.requestmerge.sink.RequestMergeSinkConfig;
 
 /**
  * The README's configuration tables are generated from the ConfigDefs, so they cannot drift:
@@ -26,6 +27,7 @@ class ReadmeConfigTablesTest {
 
     static {
         TABLES.put("enrich", EnrichConfig.CONFIG_DEF);
+        TABLES.put("sink", RequestMergeSinkConfig.CONFIG_DEF);
     }
 
     @Test

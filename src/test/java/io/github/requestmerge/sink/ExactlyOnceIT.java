@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.github.requestmerge.stack.Stack;
 import io.github.requestmerge.testing.ConnectRest;
+import io.github.requestmerge.testing.Documents;
 import io.github.requestmerge.testing.RequestTimeline;
 import io.github.requestmerge.testing.Topics;
 

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.github.requestmerge.stack.Stack;
+import io.github.requestmerge.testing.Documents;
 import io.github.requestmerge.testing.RequestTimeline;
 
 /**

@@ -1,4 +1,4 @@
-package io.github.requestmerge.sink;
+package io.github.requestmerge.testing;
 
 import java.io.IOException;
 import java.net.URI;
@@ -12,31 +12,31 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Reads what really is in Elasticsearch, over plain HTTP, independently of the connector's client. */
-final class Documents {
+public final class Documents {
 
-    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    public static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private final String url;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    Documents(String url) {
+    public Documents(String url) {
         this.url = url;
     }
 
     /** @return the document's source, or null when it does not exist */
-    JsonNode get(String index, String id) {
+    public JsonNode get(String index, String id) {
         JsonNode response = send("GET", "/" + index + "/_doc/" + java.net.URLEncoder.encode(id,
             java.nio.charset.StandardCharsets.UTF_8), null);
         return response.path("found").asBoolean() ? response.get("_source") : null;
     }
 
     /** @return how many documents the index holds (after a refresh) */
-    long count(String index) {
+    public long count(String index) {
         send("POST", "/" + index + "/_refresh", null);
         return send("GET", "/" + index + "/_count", null).path("count").asLong();
     }
 
-    JsonNode send(String method, String path, String body) {
+    public JsonNode send(String method, String path, String body) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
