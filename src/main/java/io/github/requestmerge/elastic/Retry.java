@@ -103,6 +103,15 @@ public final class Retry {
     }
 
     /**
+     * Waits the backoff before retry number {@code attempt} (1 for the first retry) with this
+     * policy's sleeper; for callers that decide themselves what to retry, such as per-document
+     * failures in a bulk response.
+     */
+    public void pause(int attempt) throws InterruptedException {
+        sleeper.sleep(backoff(attempt));
+    }
+
+    /**
      * The delay before retry number {@code attempt}: {@code initialBackoff * 2^(attempt-1)}, capped at
      * {@code maxBackoff}, then jittered. Never negative and never more than {@code maxBackoff}.
      *

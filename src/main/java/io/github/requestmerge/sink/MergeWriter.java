@@ -129,7 +129,7 @@ final class MergeWriter {
                             new IOException(lastError == null ? "version conflicts" : lastError));
                     }
                     if (backOff) {
-                        Thread.sleep(retry.backoff(attempt).toMillis());
+                        retry.pause(attempt);
                     }
                     log.debug("Retrying {} documents (attempt {})", again.size(), attempt + 1);
                 }

@@ -1,0 +1,175 @@
+package io.github.requestmerge.sink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Test;
+
+import io.github.requestmerge.elastic.RetriesExhaustedException;
+import io.github.requestmerge.elastic.Retry;
+import io.github.requestmerge.merge.Event;
+import io.github.requestmerge.merge.MergeRules;
+import io.github.requestmerge.merge.Merger;
+import io.github.requestmerge.merge.StateJson;
+import io.github.requestmerge.merge.StringPool;
+
+class MergeWriterTest {
+
+    private static final TopicPartition PARTITION = new TopicPartition("requests", 0);
+
+    private final InMemoryStore store = new InMemoryStore();
+    private final StateCache cache = new StateCache(1000, 64L << 20, Duration.ofHours(1));
+    private final SinkTaskMetrics metrics = new SinkTaskMetrics();
+    private final List<Duration> sleeps = new ArrayList<>();
+    private final MergeWriter writer = new MergeWriter(new Merger(MergeRules.defaults(), StringPool.none()),
+        new StateJson(MergeRules.defaults(), StringPool.none()), cache, store,
+        new Retry(3, Duration.ofMillis(1), Duration.ofMillis(4), Retry.Jitter.EQUAL, sleeps::add, new Random(1)),
+        3, 2, 1 << 20, metrics);
+    private long offset;
+
+    @Test
+    void manyEventsOfOneIdBecomeOneWrite() throws Exception {
+        FlushResult result = writer.flush(batch(clicks("a", 1), clicks("a", 2), clicks("b", 5), clicks("a", 3)));
+        assertEquals(6, store.get("a").get("clicks").asInt());
+        assertEquals(5, store.get("b").get("clicks").asInt());
+        assertEquals(2, store.writes);
+        assertEquals(1, store.bulks, "two documents fit one bulk request (bulk.max.documents=2)");
+        assertEquals(3L, result.through().get(PARTITION));
+        assertEquals(2.0, metrics.getCoalescingRatio());
+    }
+
+    @Test
+    void bulkRequestsAreSplitAtTheDocumentCap() throws Exception {
+        writer.flush(batch(clicks("a", 1), clicks("b", 1), clicks("c", 1), clicks("d", 1), clicks("e", 1)));
+        assertEquals(3, store.bulks);
+    }
+
+    @Test
+    void cachedDocumentsAreNotReadAgain() throws Exception {
+        writer.flush(batch(clicks("a", 1)));
+        writer.flush(batch(clicks("a", 1)));
+        assertEquals(1, store.loads);
+        assertEquals(2, store.get("a").get("clicks").asInt());
+    }
+
+    @Test
+    void anItemRefusedWith429IsRetriedAloneAfterABackoff() throws Exception {
+        store.script("b", 429, 503);
+        writer.flush(batch(clicks("a", 1), clicks("b", 2)));
+        assertEquals(1, store.get("a").get("clicks").asInt());
+        assertEquals(2, store.get("b").get("clicks").asInt());
+        assertEquals(2, sleeps.size(), "one backoff per retried round");
+        assertEquals(3, store.bulks, "the first request, then b alone twice");
+        assertEquals(2, store.writes);
+    }
+
+    @Test
+    void aConcurrentWriteIsReloadedAndOurEventsMergedOnceOnTop() throws Exception {
+        writer.flush(batch(clicks("a", 1)));
+        // Another task (a zombie) wrote the document since we cached it: it merged our offset 0 and
+        // an event of another partition.
+        store.overwrite("a", "{\"clicks\":11,\"_merge\":{\"offsets\":{\"requests/0\":0,\"requests/1\":7}}}");
+        writer.flush(batch(clicks("a", 2)));
+        assertEquals(13, store.get("a").get("clicks").asInt());
+        assertEquals(1, metrics.getWriteConflicts());
+        assertEquals(7, store.get("a").at("/_merge/offsets/requests~11").asInt());
+    }
+
+    @Test
+    void eventsAlreadyInTheStoredDocumentAreSkippedAfterAReload() throws Exception {
+        Pending first = clicks("a", 1);
+        Pending second = clicks("a", 2);
+        writer.flush(batch(first, second));
+        cache.clear();
+        writer.flush(batch(first, second, clicks("a", 4)));
+        assertEquals(7, store.get("a").get("clicks").asInt());
+        assertEquals(2, metrics.getEventsDuplicate());
+    }
+
+    @Test
+    void conflictsThatNeverEndExhaustTheRetriesAndLeaveNothingCached() {
+        store.afterLoad = () -> store.overwrite("a", "{\"clicks\":100}");
+        RetriesExhaustedException e = assertThrows(RetriesExhaustedException.class,
+            () -> writer.flush(batch(clicks("a", 1))));
+        assertTrue(e.getMessage().contains("id 'a'") && e.getMessage().contains("version conflicts"), e.getMessage());
+        assertEquals(0, cache.size());
+    }
+
+    @Test
+    void aDocumentRefusedAsMalformedRejectsItsNewEventsOnly() throws Exception {
+        writer.flush(batch(clicks("a", 1)));
+        store.script("a", 400);
+        Pending bad = clicks("a", 2);
+        FlushResult result = writer.flush(batch(bad, clicks("b", 3)));
+        assertEquals(1, result.rejected().size());
+        assertEquals(bad.record(), result.rejected().get(0).record());
+        assertEquals("topic requests partition 0 offset 1: id 'a': Elasticsearch refused the merged document with this "
+            + "event: 400 document_parsing_exception: scripted 400", result.rejected().get(0).error().getMessage());
+        assertEquals(1, store.get("a").get("clicks").asInt(), "the stored document is untouched");
+        assertEquals(3, store.get("b").get("clicks").asInt());
+    }
+
+    @Test
+    void aMergeConflictRejectsThatEventAndKeepsTheOthers() throws Exception {
+        FlushResult result = writer.flush(batch(event("a", "{\"status\":\"new\"}"), event("a", "{\"status\":\"+1\"}"),
+            clicks("a", 2)));
+        assertEquals(1, result.rejected().size());
+        assertEquals("new", store.get("a").get("status").asText());
+        assertEquals(2, store.get("a").get("clicks").asInt());
+    }
+
+    @Test
+    void aTombstoneDeletesTheDocumentAndLaterEventsStartFresh() throws Exception {
+        writer.flush(batch(clicks("a", 1)));
+        writer.flush(batch(tombstone("a")));
+        assertNull(store.get("a"));
+        writer.flush(batch(tombstone("a"), clicks("a", 5)));
+        assertEquals(5, store.get("a").get("clicks").asInt());
+        assertEquals(1, metrics.getDocumentsDeleted());
+    }
+
+    private Batch batch(Pending... events) {
+        LinkedHashMap<DocKey, List<Pending>> groups = new LinkedHashMap<>();
+        long through = -1;
+        for (Pending pending : events) {
+            groups.computeIfAbsent(pending.key(), k -> new ArrayList<>()).add(pending);
+            through = Math.max(through, pending.offset());
+        }
+        return new Batch(groups, Map.of(PARTITION, through), events.length);
+    }
+
+    private Pending clicks(String id, int clicks) {
+        return event(id, "{\"clicks\":\"+" + clicks + "\"}");
+    }
+
+    private Pending event(String id, String json) {
+        long at = offset++;
+        Map<?, ?> fields;
+        try {
+            fields = new com.fasterxml.jackson.databind.ObjectMapper().readValue(json, Map.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+        SinkRecord record = new SinkRecord("requests", 0, null, id, null, fields, at, 1_000L, TimestampType.CREATE_TIME);
+        return new Pending(new DocKey("requests", id), new Event(id, fields, 1_000L, "requests/0", at), record,
+            PARTITION, at);
+    }
+
+    private Pending tombstone(String id) {
+        long at = offset++;
+        SinkRecord record = new SinkRecord("requests", 0, null, id, null, null, at, 1_000L, TimestampType.CREATE_TIME);
+        return new Pending(new DocKey("requests", id), null, record, PARTITION, at);
+    }
+}
