@@ -1,0 +1,112 @@
+package io.github.requestmerge.sink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+import io.github.requestmerge.merge.Event;
+
+class PendingEventsTest {
+
+    private static final TopicPartition P0 = new TopicPartition("requests", 0);
+    private static final TopicPartition P1 = new TopicPartition("requests", 1);
+
+    @Test
+    void aBatchGroupsEventsByDocumentInArrivalOrder() throws Exception {
+        PendingEvents pending = new PendingEvents(0, 100);
+        pending.add(event("a", P0, 0));
+        pending.add(event("b", P0, 1));
+        pending.add(event("a", P1, 5));
+        Batch batch = pending.take();
+        assertEquals(3, batch.events());
+        assertEquals(2, batch.groups().size());
+        assertEquals(2, batch.groups().get(new DocKey("requests", "a")).size());
+        assertEquals(Map.of(P0, 1L, P1, 5L), batch.through());
+        assertEquals(0, pending.size());
+    }
+
+    @Test
+    void skippedRecordsStillAdvanceTheOffsetsOfTheirBatch() throws Exception {
+        PendingEvents pending = new PendingEvents(0, 100);
+        pending.add(event("a", P0, 3));
+        pending.skip(P0, 4);
+        assertEquals(Map.of(P0, 4L), pending.take().through());
+    }
+
+    @Test
+    void aFlushRequestReleasesTheBatchBeforeTheLingerIsUp() throws Exception {
+        PendingEvents pending = new PendingEvents(60_000, 100);
+        pending.add(event("a", P0, 0));
+        CompletableFuture<Batch> taken = CompletableFuture.supplyAsync(() -> {
+            try {
+                Batch batch = pending.take();
+                pending.done();
+                return batch;
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertTrue(pending.awaitIdle(10_000, () -> false));
+        assertEquals(1, taken.get(10, TimeUnit.SECONDS).events());
+    }
+
+    @Test
+    void enoughEventsReleaseTheBatchBeforeTheLingerIsUp() throws Exception {
+        PendingEvents pending = new PendingEvents(60_000, 2);
+        pending.add(event("a", P0, 0));
+        pending.add(event("b", P0, 1));
+        assertEquals(2, CompletableFuture.supplyAsync(() -> {
+            try {
+                return pending.take();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }).get(10, TimeUnit.SECONDS).events());
+    }
+
+    @Test
+    void waitingForIdleGivesUpWhenTheWriterStopped() throws Exception {
+        PendingEvents pending = new PendingEvents(60_000, 100);
+        pending.add(event("a", P0, 0));
+        assertFalse(pending.awaitIdle(10_000, () -> true));
+    }
+
+    @Test
+    void closingEndsTheWritersWait() throws Exception {
+        PendingEvents pending = new PendingEvents(60_000, 100);
+        CompletableFuture<Batch> taken = CompletableFuture.supplyAsync(() -> {
+            try {
+                return pending.take();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        pending.close();
+        assertNull(taken.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void offsetTrackerCommitsTheNextOffsetAfterCompletedBatches() {
+        OffsetTracker tracker = new OffsetTracker();
+        tracker.completed(new FlushResult(Map.of(P0, 4L), java.util.List.of()));
+        tracker.completed(new FlushResult(Map.of(P0, 9L, P1, 2L), java.util.List.of()));
+        var committable = tracker.committable(Map.of(P0, new org.apache.kafka.clients.consumer.OffsetAndMetadata(0)));
+        assertEquals(10, committable.get(P0).offset());
+        assertFalse(committable.containsKey(P1), "only assigned partitions are committed");
+        tracker.forget(java.util.List.of(P0));
+        assertTrue(tracker.committable(Map.of(P0, new org.apache.kafka.clients.consumer.OffsetAndMetadata(0))).isEmpty());
+    }
+
+    private static Pending event(String id, TopicPartition partition, long offset) {
+        return new Pending(new DocKey("requests", id), new Event(id, Map.of("clicks", "+1"), 0, "requests/" + partition
+            .partition(), offset), null, partition, offset);
+    }
+}
