@@ -166,7 +166,9 @@ final class MergeWriter {
             List<String> ids = index.getValue();
             for (int from = 0; from < ids.size(); from += MGET_CHUNK) {
                 List<String> chunk = ids.subList(from, Math.min(ids.size(), from + MGET_CHUNK));
+                long start = System.nanoTime();
                 Map<String, Stored> found = store.load(index.getKey(), chunk);
+                metrics.multiGet(System.nanoTime() - start);
                 for (String id : chunk) {
                     Stored stored = found.get(id);
                     docs.put(new DocKey(index.getKey(), id), stored == null ? CachedDocument.absent()

@@ -28,6 +28,8 @@ public final class SinkTaskMetrics implements SinkTaskMetricsMBean {
     final LongAdder conflicts = new LongAdder();
     final LongAdder bulkRequests = new LongAdder();
     final LongAdder bulkNanos = new LongAdder();
+    final LongAdder multiGets = new LongAdder();
+    final LongAdder multiGetNanos = new LongAdder();
     private volatile long bulkMaxNanos;
     final LatencyHistogram lag = new LatencyHistogram();
 
@@ -46,6 +48,11 @@ public final class SinkTaskMetrics implements SinkTaskMetricsMBean {
         if (nanos > bulkMaxNanos) {
             bulkMaxNanos = nanos;
         }
+    }
+
+    void multiGet(long nanos) {
+        multiGets.increment();
+        multiGetNanos.add(nanos);
     }
 
     /** Registers the MBean; a stale one of the same name (a task restarted in this JVM) is replaced. */
@@ -144,6 +151,17 @@ public final class SinkTaskMetrics implements SinkTaskMetricsMBean {
     @Override
     public long getBulkRequests() {
         return bulkRequests.sum();
+    }
+
+    @Override
+    public long getMultiGetRequests() {
+        return multiGets.sum();
+    }
+
+    @Override
+    public double getMultiGetLatencyAvgMs() {
+        long count = multiGets.sum();
+        return count == 0 ? 0 : multiGetNanos.sum() / 1e6 / count;
     }
 
     @Override

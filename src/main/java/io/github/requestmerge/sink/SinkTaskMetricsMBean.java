@@ -35,6 +35,11 @@ public interface SinkTaskMetricsMBean {
 
     long getBulkRequests();
 
+    /** @return multi-get requests, each reading the documents of one flush that were not cached */
+    long getMultiGetRequests();
+
+    double getMultiGetLatencyAvgMs();
+
     double getBulkLatencyAvgMs();
 
     long getBulkLatencyMaxMs();
