@@ -77,6 +77,28 @@ class MergeSinkTaskIT {
     }
 
     @Test
+    void metricsAreReadableOverJmx() throws Exception {
+        RequestMergeSinkTask task = start(Map.of());
+        task.put(List.of(record(0, 0, "a", "{\"clicks\":\"+1\"}", System.currentTimeMillis()),
+            record(0, 1, "a", "{\"clicks\":\"+1\"}", System.currentTimeMillis()),
+            record(0, 2, "a", "{\"clicks\":\"+1\"}", System.currentTimeMillis() - 5_000)));
+        commit(task);
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName name = new javax.management.ObjectName(
+            "io.github.requestmerge:type=sink-task-metrics,connector=\"" + index + "\",task=\"0\"");
+        assertEquals(3L, server.getAttribute(name, "EventsReceived"));
+        assertEquals(3L, server.getAttribute(name, "EventsMerged"));
+        assertEquals(1L, server.getAttribute(name, "DocumentsWritten"));
+        assertEquals(3.0, server.getAttribute(name, "CoalescingRatio"));
+        assertEquals(1L, server.getAttribute(name, "CacheSize"));
+        assertEquals(1L, server.getAttribute(name, "MultiGetRequests"));
+        assertTrue((Long) server.getAttribute(name, "ReportingLagMaxMs") >= 5_000);
+        task.stop();
+        tasks.remove(task);
+        assertTrue(!server.isRegistered(name), "unregistered when the task stops");
+    }
+
+    @Test
     void manyIdsOverPartitionsMergeExactly() {
         RequestTimeline timeline = new RequestTimeline(300, 6, 3, 7);
         RequestMergeSinkTask task = start(Map.of());
