@@ -12,6 +12,8 @@ final class CachedDocument {
     MergedState state;
     long seqNo;
     long primaryTerm;
+    /** Estimated heap bytes when last cached; read for metrics from other threads (a stale value is fine). */
+    volatile long bytes;
 
     CachedDocument(MergedState state, long seqNo, long primaryTerm) {
         this.state = state;

@@ -5,7 +5,6 @@ import java.util.Set;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Policy;
 
 /**
  * The task's cache of merged documents, bounded by entries and by (estimated) bytes at once, and
@@ -34,6 +33,7 @@ final class StateCache {
 
     private int weigh(DocKey key, CachedDocument doc) {
         long bytes = 64 + 40 + key.id().length() + doc.state.estimatedBytes();
+        doc.bytes = bytes;
         return (int) Math.min(Integer.MAX_VALUE, Math.max(minWeight, bytes));
     }
 
@@ -71,10 +71,16 @@ final class StateCache {
         return cache.estimatedSize();
     }
 
-    /** @return the estimated bytes of the cached documents (their weights) */
+    /**
+     * @return the estimated heap bytes of the cached documents (not their weights, which are at
+     *     least maxBytes / maxEntries each); a walk over the entries, for metrics
+     */
     long bytes() {
-        return cache.policy().eviction().map(Policy.Eviction::weightedSize)
-            .map(weight -> weight.orElse(0L)).orElse(0L);
+        long bytes = 0;
+        for (CachedDocument doc : cache.asMap().values()) {
+            bytes += doc.bytes;
+        }
+        return bytes;
     }
 
     long hits() {
