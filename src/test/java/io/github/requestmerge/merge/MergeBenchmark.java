@@ -1,5 +1,6 @@
 package io.github.requestmerge.merge;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -34,8 +35,15 @@ public class MergeBenchmark {
 
     static final String[] SOURCES = {"requests/0", "requests/1", "requests/2", "requests/3"};
     static final long T0 = 1_795_000_000_000L;
+    static final int ID_LENGTH = 36;
 
-    /** The cache of merged requests and a stream of delta events for them. */
+    /**
+     * The cache of merged requests and a stream of delta events for them. Each event is made as the
+     * deserialiser would hand it over, fresh and so in the CPU cache: a new id string (from the ids of
+     * all events, in event order, as a record's bytes arrive) put into one of a few hundred reused
+     * delta maps. Pre-generating a million whole events instead would measure cache misses on the
+     * events, which a sink never has.
+     */
     @State(Scope.Thread)
     public static class Cache {
 
@@ -52,12 +60,14 @@ public class MergeBenchmark {
         public String pool;
 
         private static final int EVENTS = 1 << 20;
+        private static final int TEMPLATES = 256;
 
         private Merger merger;
-        private final String[] eventIds = new String[EVENTS];
-        private final Map<?, ?>[] eventFields = new Map<?, ?>[EVENTS];
-        private final byte[] eventSource = new byte[EVENTS];
         private Map<String, MergedState> cache;
+        private final byte[] idBytes = new byte[EVENTS * ID_LENGTH];
+        private final byte[] sourceOfEvent = new byte[EVENTS];
+        @SuppressWarnings("unchecked")
+        private final Map<String, Object>[] templates = new Map[TEMPLATES];
         private int position;
         private long offset;
         private long time = T0;
@@ -67,24 +77,26 @@ public class MergeBenchmark {
             merger = new Merger(MergeRules.defaults(), "none".equals(pool) ? StringPool.none() : StringPool.shared());
             RequestEvents events = new RequestEvents(42L);
             cache = new HashMap<>(ids * 4 / 3 + 1);
-            String[] idOf = new String[ids];
+            byte[] allIds = new byte[ids * ID_LENGTH];
             for (int i = 0; i < ids; i++) {
-                String id = events.newId();
-                Map<String, Object> first = events.first(id);
-                id = (String) first.get("id");
+                Map<String, Object> first = events.first(events.newId());
+                String id = (String) first.get("id");
                 MergedState state = new MergedState();
                 merger.apply(state, new Event(id, first, time++, SOURCES[i % SOURCES.length], offset++));
                 state.trim();
-                cache.put(id, state);
-                idOf[i] = id;
+                if (cache.put(id, state) != null) {
+                    throw new IllegalStateException("ids collided");
+                }
+                System.arraycopy(id.getBytes(StandardCharsets.ISO_8859_1), 0, allIds, i * ID_LENGTH, ID_LENGTH);
             }
             double[] zipf = "zipf".equals(distribution) ? RequestEvents.zipfCdf(ids) : null;
             for (int e = 0; e < EVENTS; e++) {
-                int i = zipf == null ? events.uniform(ids) : events.sample(zipf);
-                Map<String, Object> delta = events.delta(idOf[i]);
-                eventIds[e] = (String) delta.get("id");
-                eventFields[e] = delta;
-                eventSource[e] = (byte) (i % SOURCES.length);
+                int request = zipf == null ? events.uniform(ids) : events.sample(zipf);
+                System.arraycopy(allIds, request * ID_LENGTH, idBytes, e * ID_LENGTH, ID_LENGTH);
+                sourceOfEvent[e] = (byte) (request % SOURCES.length);
+            }
+            for (int t = 0; t < TEMPLATES; t++) {
+                templates[t] = events.delta("");
             }
             System.gc();
         }
@@ -93,21 +105,33 @@ public class MergeBenchmark {
         Merger.Outcome mergeNext() throws MergeConflictException {
             int e = position;
             position = (position + 1) & (EVENTS - 1);
-            String id = eventIds[e];
-            return merger.apply(cache.get(id), new Event(id, eventFields[e], time++, SOURCES[eventSource[e]], offset++));
+            String id = new String(idBytes, e * ID_LENGTH, ID_LENGTH, StandardCharsets.ISO_8859_1);
+            Map<String, Object> fields = templates[e & (TEMPLATES - 1)];
+            fields.put("id", id);
+            return merger.apply(cache.get(id), new Event(id, fields, time++, SOURCES[sourceOfEvent[e]], offset++));
         }
     }
 
-    /** Full first events of requests not seen before. */
+    /**
+     * Full first events of requests not seen before: a few hundred reused events, each time with a
+     * new id and IP address and fresh copies of its user agent and domain (as the deserialiser makes
+     * them), so the string pool sees the same mix of new and repeated values as with a real stream.
+     */
     @State(Scope.Thread)
     public static class NewRequests {
 
-        private static final int EVENTS = 1 << 16;
+        private static final int EVENTS = 256;
 
-        private final Merger merger = new Merger(MergeRules.defaults(), StringPool.shared());
+        /** The string pool: the worker's shared one, or none (-p pool=none). */
+        @Param({"shared"})
+        public String pool;
+
+        private Merger merger;
         @SuppressWarnings("unchecked")
         private final Map<String, Object>[] events = new Map[EVENTS];
-        private final char[] id = new char[36];
+        private final String[] userAgents = new String[EVENTS];
+        private final String[] domains = new String[EVENTS];
+        private final char[] id = new char[ID_LENGTH];
         private final StringBuilder ip = new StringBuilder(15);
         private int position;
         private long offset;
@@ -115,25 +139,23 @@ public class MergeBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
+            merger = new Merger(MergeRules.defaults(), "none".equals(pool) ? StringPool.none() : StringPool.shared());
             RequestEvents stream = new RequestEvents(11L);
             for (int i = 0; i < EVENTS; i++) {
                 events[i] = stream.first(stream.newId());
+                userAgents[i] = (String) events[i].get("useragent");
+                domains[i] = (String) events[i].get("domain");
             }
         }
 
-        /**
-         * Merges the next first event into a new state. Events are reused, but each gets a new id and
-         * IP address (fresh strings, never seen before, as from the deserialiser), so the string pool
-         * sees the same mix of new and repeated values as with a real stream.
-         */
+        /** Merges the next first event into a new state, as for a request the cache has not seen. */
         MergedState mergeNext() throws MergeConflictException {
             int e = position;
             position = (position + 1) & (EVENTS - 1);
             Map<String, Object> event = events[e];
             long n = offset;
-            String template = (String) event.get("id");
-            template.getChars(0, 36, id, 0);
-            for (int i = 35; i >= 24; i--, n >>>= 4) {
+            ((String) event.get("id")).getChars(0, ID_LENGTH, id, 0);
+            for (int i = ID_LENGTH - 1; i >= 24; i--, n >>>= 4) {
                 id[i] = Character.forDigit((int) (n & 15), 16);
             }
             String requestId = new String(id);
@@ -143,6 +165,8 @@ public class MergeBenchmark {
             ip.append(1 + (mixed >>> 56) % 223).append('.').append(mixed >>> 48 & 255).append('.')
                 .append(mixed >>> 40 & 255).append('.').append(1 + (mixed >>> 32 & 255) % 254);
             event.put("ipaddress", ip.toString());
+            event.put("useragent", new String(userAgents[e].toCharArray()));
+            event.put("domain", new String(domains[e].toCharArray()));
             MergedState state = new MergedState();
             merger.apply(state, new Event(requestId, event, time++, SOURCES[e & 3], offset++));
             state.trim();
