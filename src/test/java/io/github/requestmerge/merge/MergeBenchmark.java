@@ -25,8 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Merge cost on one thread (so events/s is per core) against a cache of a million requests, on a
  * reproducible stream ({@link RequestEvents}): each operation looks the request up in a
  * {@code HashMap} (standing in for the task's cache) and merges one small delta event into it with
- * the shared {@link StringPool}. Also the cost of writing one merged document (each flush) and of
- * reading one back (each cache miss). Run with {@code bin/bench-merge}.
+ * the shared {@link StringPool}. Also the merge of a new request's full first event, and the cost of
+ * writing one merged document (each flush) and of reading one back (each cache miss). Run with
+ * {@code bin/bench-merge}; the heap per cached request is {@link MergeFootprint}'s.
  */
 @Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
 @Warmup(iterations = 3, time = 5)
