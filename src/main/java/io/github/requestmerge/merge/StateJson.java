@@ -117,7 +117,8 @@ public final class StateJson {
             Map.Entry<String, JsonNode> entry = entries.next();
             String name = entry.getKey();
             if (!rules.reserved(name) && !entry.getValue().isNull()) {
-                fields.put(pool.intern(name), value(entry.getValue()));
+                // Names in a JSON object node are unique: add without looking them up.
+                fields.add(pool.intern(name), value(entry.getValue()));
             }
         }
         long created = time(document, rules.createdField());
@@ -171,7 +172,7 @@ public final class StateJson {
                 while (entries.hasNext()) {
                     Map.Entry<String, JsonNode> entry = entries.next();
                     if (!entry.getValue().isNull()) {
-                        object.put(pool.intern(entry.getKey()), value(entry.getValue()));
+                        object.add(pool.intern(entry.getKey()), value(entry.getValue()));
                     }
                 }
                 return object;
