@@ -22,6 +22,10 @@ public final class MergedState {
     private final Node fields;
     private long createdAt = NO_TIME;
     private long updatedAt = NO_TIME;
+    // The mark of the first source is held inline: a request's events nearly always come from one
+    // partition (records are keyed by request id), so most states need no arrays for their marks.
+    private String firstSource;
+    private long firstOffset;
     private String[] sources = NO_SOURCES;
     private long[] offsets = NO_OFFSETS;
 
@@ -50,6 +54,12 @@ public final class MergedState {
 
     /** @return the highest offset of {@code source} merged into this state, or -1 when none */
     public long mark(String source) {
+        if (firstSource == null) {
+            return -1;
+        }
+        if (firstSource == source || firstSource.equals(source)) {
+            return firstOffset;
+        }
         for (int i = 0; i < sources.length; i++) {
             if (sources[i].equals(source)) {
                 return offsets[i];
@@ -60,19 +70,34 @@ public final class MergedState {
 
     /** @return how many sources have a mark */
     public int sourceCount() {
-        return sources.length;
+        return firstSource == null ? 0 : 1 + sources.length;
     }
 
     public String source(int index) {
-        return sources[index];
+        if (index == 0 && firstSource != null) {
+            return firstSource;
+        }
+        return sources[index - 1];
     }
 
     public long offset(int index) {
-        return offsets[index];
+        if (index == 0 && firstSource != null) {
+            return firstOffset;
+        }
+        return offsets[index - 1];
     }
 
     /** Records that events of {@code source} up to {@code offset} are merged. Marks never go back. */
     public void mark(String source, long offset) {
+        if (firstSource == null) {
+            firstSource = source;
+            firstOffset = offset;
+            return;
+        }
+        if (firstSource == source || firstSource.equals(source)) {
+            firstOffset = Math.max(firstOffset, offset);
+            return;
+        }
         for (int i = 0; i < sources.length; i++) {
             if (sources[i].equals(source)) {
                 offsets[i] = Math.max(offsets[i], offset);
@@ -106,8 +131,10 @@ public final class MergedState {
         MergedState copy = new MergedState(fields.copy());
         copy.createdAt = createdAt;
         copy.updatedAt = updatedAt;
-        copy.sources = sources.clone();
-        copy.offsets = offsets.clone();
+        copy.firstSource = firstSource;
+        copy.firstOffset = firstOffset;
+        copy.sources = sources.length == 0 ? NO_SOURCES : sources.clone();
+        copy.offsets = offsets.length == 0 ? NO_OFFSETS : offsets.clone();
         return copy;
     }
 
@@ -121,8 +148,8 @@ public final class MergedState {
      *     an upper bound when strings are pooled); used to bound the cache by bytes
      */
     public long estimatedBytes() {
-        // object header + fields, two arrays of marks
-        long bytes = 40 + 16 + 4L * sources.length + 16 + 8L * offsets.length;
+        // object header and fields; arrays of marks beyond the first, which the state holds itself
+        long bytes = 48 + (sources.length == 0 ? 0 : 16 + 4L * sources.length + 16 + 8L * offsets.length);
         return bytes + estimate(fields);
     }
 

@@ -52,13 +52,15 @@ public final class Merger {
      * @throws MergeConflictException when the event conflicts with the state; the state is unchanged
      */
     public Outcome apply(MergedState state, Event event) throws MergeConflictException {
-        if (event.offset() <= state.mark(event.source())) {
+        long mark = state.mark(event.source());
+        if (event.offset() <= mark) {
             return Outcome.DUPLICATE;
         }
         mergeObject(state.fields(), event.fields(), rules.rules(), null, true, false);
         mergeObject(state.fields(), event.fields(), rules.rules(), null, true, true);
         state.observe(event.timestamp());
-        state.mark(pool.intern(event.source()), event.offset());
+        // The state keeps the source name only when it is new to it: then pooled, as it repeats in every state.
+        state.mark(mark < 0 ? pool.intern(event.source()) : event.source(), event.offset());
         return Outcome.MERGED;
     }
 
@@ -69,6 +71,11 @@ public final class Merger {
      */
     private void mergeObject(Node target, Map<?, ?> source, RuleTree ruleTree, String parentPath,
                              boolean topLevel, boolean apply) throws MergeConflictException {
+        // Into a new object (or a new state) every field is new: no look-ups, and one array of the right size.
+        boolean empty = target == null || target.isEmpty();
+        if (apply && empty) {
+            target.ensureCapacity(source.size());
+        }
         for (Map.Entry<?, ?> entry : source.entrySet()) {
             if (!(entry.getKey() instanceof String)) {
                 throw new MergeConflictException(pathOf(parentPath, String.valueOf(entry.getKey())),
@@ -84,9 +91,10 @@ public final class Merger {
                 continue;
             }
             Object incoming = entry.getValue();
-            Object current = target == null ? null : target.get(name);
+            int index = empty ? -1 : target.indexOf(name);
+            Object current = index < 0 ? null : target.value(index);
             if (incoming == null) {
-                if (apply && rules.nullValues() == NullValues.REMOVE) {
+                if (apply && index >= 0 && rules.nullValues() == NullValues.REMOVE) {
                     target.remove(name);
                 }
                 continue;
@@ -95,7 +103,11 @@ public final class Merger {
                 ? mergeDefault(current, incoming, child, parentPath, name, apply)
                 : mergeByRule(rule, current, incoming, parentPath, name, apply);
             if (apply && merged != current) {
-                target.put(pool.intern(name), merged);
+                if (index >= 0) {
+                    target.set(index, merged);
+                } else {
+                    target.add(pool.intern(name), merged);
+                }
             }
         }
     }
@@ -106,14 +118,18 @@ public final class Merger {
             String text = (String) incoming;
             Number delta = Numbers.parseDelta(text);
             if (delta != null) {
-                return add(current, delta, text, parentPath, name);
+                return add(current, delta, text, parentPath, name, apply);
             }
-            return apply ? pool.intern(text) : current;
+            if (!apply) {
+                return current;
+            }
+            // An unchanged value (the id, on every event of a request) keeps the stored string: no pool look-up.
+            return text.equals(current) ? current : pool.intern(text);
         }
         if (incoming instanceof Map) {
             Node node = current instanceof Node ? (Node) current : null;
             if (apply && node == null) {
-                node = new Node();
+                node = new Node(((Map<?, ?>) incoming).size());
             }
             mergeObject(node, (Map<?, ?>) incoming, ruleTree, pathOf(parentPath, name), false, apply);
             return apply ? node : current;
@@ -131,13 +147,13 @@ public final class Merger {
                         throw new MergeConflictException(pathOf(parentPath, name),
                             "sum rule needs a number or a signed number string, found a string");
                     }
-                    return add(current, delta, (String) incoming, parentPath, name);
+                    return add(current, delta, (String) incoming, parentPath, name, apply);
                 }
                 if (!Numbers.isNumber(incoming)) {
                     throw new MergeConflictException(pathOf(parentPath, name),
                         "sum rule needs a number, found " + typeOf(incoming));
                 }
-                return add(current, (Number) incoming, String.valueOf(incoming), parentPath, name);
+                return add(current, (Number) incoming, String.valueOf(incoming), parentPath, name, apply);
             case LAST:
                 return literal(incoming, parentPath, name, apply);
             case FIRST:
@@ -153,11 +169,23 @@ public final class Merger {
         }
     }
 
-    private static Object add(Object current, Number delta, String deltaText, String parentPath, String name)
-        throws MergeConflictException {
+    /** @return the sum; when only checking ({@code apply} false), whatever is cheapest once it cannot fail */
+    private static Object add(Object current, Number delta, String deltaText, String parentPath, String name,
+                              boolean apply) throws MergeConflictException {
         if (current != null && !(current instanceof Number)) {
             throw new MergeConflictException(pathOf(parentPath, name),
                 "delta " + deltaText + " on a field holding " + typeOf(current) + ", not a number");
+        }
+        if (current instanceof Long && delta instanceof Long) {
+            // The common case (counters), without boxing a sum the check pass would throw away.
+            long sum;
+            try {
+                sum = Math.addExact((Long) current, (Long) delta);
+            } catch (ArithmeticException e) {
+                throw new MergeConflictException(pathOf(parentPath, name),
+                    "adding " + deltaText + " overflows: " + e.getMessage());
+            }
+            return apply ? (Object) sum : current;
         }
         Number normalized = (Number) Numbers.normalize(delta);
         try {

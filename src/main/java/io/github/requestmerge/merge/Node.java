@@ -18,8 +18,17 @@ public final class Node {
 
     private static final Object[] EMPTY = {};
 
-    private Object[] slots = EMPTY;
+    private Object[] slots;
     private int size;
+
+    public Node() {
+        slots = EMPTY;
+    }
+
+    /** A node with room for {@code fields} fields, so filling it never copies the array. */
+    Node(int fields) {
+        slots = fields == 0 ? EMPTY : new Object[fields << 1];
+    }
 
     public int size() {
         return size;
@@ -55,9 +64,28 @@ public final class Node {
             slots[(index << 1) + 1] = value;
             return;
         }
+        add(name, value);
+    }
+
+    /** Makes room for {@code fields} fields in all, so adding up to that many never copies the array. */
+    void ensureCapacity(int fields) {
+        if (fields << 1 > slots.length) {
+            slots = Arrays.copyOf(slots, fields << 1);
+        }
+    }
+
+    /** Sets the value of the field at {@code index} (from {@link #indexOf}). */
+    void set(int index, Object value) {
+        slots[(index << 1) + 1] = value;
+    }
+
+    /** Adds a field known to be absent, last. */
+    void add(String name, Object value) {
         int at = size << 1;
         if (at == slots.length) {
-            slots = Arrays.copyOf(slots, slots.length == 0 ? 8 : slots.length + Math.max(4, slots.length >> 1));
+            // Grow by a quarter: after the first event, documents gain fields rarely and one at a time.
+            // Room for whole fields only (an even length), or the check above would never match.
+            slots = Arrays.copyOf(slots, (size == 0 ? 4 : size + Math.max(2, size >> 2)) << 1);
         }
         slots[at] = name;
         slots[at + 1] = value;
@@ -107,9 +135,19 @@ public final class Node {
         return slots.length;
     }
 
-    private int indexOf(String name) {
+    /**
+     * @return the index of the field, or -1 when absent. Names are mostly the same pooled instances,
+     *     so an identity pass finds them without comparing characters; only then are names compared.
+     */
+    int indexOf(String name) {
         Object[] s = slots;
-        for (int i = 0, n = size << 1; i < n; i += 2) {
+        int n = size << 1;
+        for (int i = 0; i < n; i += 2) {
+            if (s[i] == name) {
+                return i >> 1;
+            }
+        }
+        for (int i = 0; i < n; i += 2) {
             if (name.equals(s[i])) {
                 return i >> 1;
             }

@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,7 +39,8 @@ public final class StateJson {
 
     /** @return the document as UTF-8 JSON */
     public byte[] write(MergedState state) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        // Most documents are under 1 KB: one buffer, no growing.
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
         try (JsonGenerator json = JSON.createGenerator(out)) {
             write(state, json);
         } catch (IOException e) {
@@ -54,8 +54,8 @@ public final class StateJson {
         json.writeStartObject();
         writeFields(state.fields(), json);
         if (state.createdAt() != MergedState.NO_TIME) {
-            json.writeStringField(rules.createdField(), Instant.ofEpochMilli(state.createdAt()).toString());
-            json.writeStringField(rules.updatedField(), Instant.ofEpochMilli(state.updatedAt()).toString());
+            json.writeStringField(rules.createdField(), IsoInstants.format(state.createdAt()));
+            json.writeStringField(rules.updatedField(), IsoInstants.format(state.updatedAt()));
         }
         json.writeObjectFieldStart(rules.metadataField());
         json.writeObjectFieldStart(OFFSETS);
@@ -110,14 +110,15 @@ public final class StateJson {
         if (!document.isObject()) {
             throw new IllegalArgumentException("a stored document must be a JSON object, found " + document.getNodeType());
         }
-        MergedState state = new MergedState();
+        MergedState state = new MergedState(new Node(document.size()));
         Node fields = state.fields();
         Iterator<Map.Entry<String, JsonNode>> entries = document.fields();
         while (entries.hasNext()) {
             Map.Entry<String, JsonNode> entry = entries.next();
             String name = entry.getKey();
             if (!rules.reserved(name) && !entry.getValue().isNull()) {
-                fields.put(pool.intern(name), value(entry.getValue()));
+                // Names in a JSON object node are unique: add without looking them up.
+                fields.add(pool.intern(name), value(entry.getValue()));
             }
         }
         long created = time(document, rules.createdField());
@@ -148,7 +149,7 @@ public final class StateJson {
             return value.longValue();
         }
         try {
-            return Instant.parse(value.asText()).toEpochMilli();
+            return IsoInstants.parse(value.asText());
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(field + " must be an ISO-8601 instant, found '" + value.asText() + "'");
         }
@@ -166,12 +167,12 @@ public final class StateJson {
                 }
                 return node.isBigDecimal() ? node.decimalValue() : (Object) node.doubleValue();
             case OBJECT: {
-                Node object = new Node();
+                Node object = new Node(node.size());
                 Iterator<Map.Entry<String, JsonNode>> entries = node.fields();
                 while (entries.hasNext()) {
                     Map.Entry<String, JsonNode> entry = entries.next();
                     if (!entry.getValue().isNull()) {
-                        object.put(pool.intern(entry.getKey()), value(entry.getValue()));
+                        object.add(pool.intern(entry.getKey()), value(entry.getValue()));
                     }
                 }
                 return object;
