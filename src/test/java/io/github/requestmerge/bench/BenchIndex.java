@@ -48,6 +48,11 @@ final class BenchIndex {
             .at("/_all/primaries/indexing/index_total").asLong(0);
     }
 
+    /** @return the primaries' statistics (indexing, get, refresh, merges, ...), or an empty object before the index exists */
+    JsonNode primaryStats() {
+        return documents.send("GET", "/" + index + "/_stats", null).at("/_all/primaries");
+    }
+
     /** @return the index's size on disk in bytes */
     long storeBytes() {
         return documents.send("GET", "/" + index + "/_stats/store", null)

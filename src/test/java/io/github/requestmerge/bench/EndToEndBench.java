@@ -298,6 +298,10 @@ public final class EndToEndBench {
         long lastProgress = start;
         long lastStatus = start;
         long peakRss = 0;
+        long bufferedMax = 0;
+        long bufferedSum = 0;
+        long bufferedSamples = 0;
+        JsonNode esBefore = index.primaryStats();
         BenchIndex.Totals totals = new BenchIndex.Totals(0, 0, 0);
         long deadline = start + options.timeoutSeconds * 1_000_000_000L;
         long done;
@@ -306,7 +310,12 @@ public final class EndToEndBench {
             long now = System.nanoTime();
             peakRss = Math.max(peakRss, Processes.rssKib(pids.get("connect")));
             if (jmx != null) {
-                merged = jmx.eventsMerged(name);
+                Map<String, Number> sink = jmx.sinkSums(name);
+                merged = sink.getOrDefault("EventsMerged", 0L).longValue();
+                long buffered = sink.getOrDefault("BufferedEvents", 0L).longValue();
+                bufferedMax = Math.max(bufferedMax, buffered);
+                bufferedSum += buffered;
+                bufferedSamples++;
                 if (merged >= workload.events() && ackedAt < 0) {
                     ackedAt = now;
                 }
@@ -364,6 +373,12 @@ public final class EndToEndBench {
             .put("document_writes", writes).put("coalescing_ratio", (double) workload.events() / writes)
             .put("clicks", totals.clicks()).put("impressions", totals.impressions()).put("documents", totals.documents())
             .put("index_bytes", index.storeBytes());
+        if (bufferedSamples > 0) {
+            section.row("events buffered in the sink, all tasks (sampled every 100 ms)", "mean " + count(bufferedSum
+                / bufferedSamples) + ", max " + count(bufferedMax));
+            section.json.put("buffered_events_mean", bufferedSum / bufferedSamples).put("buffered_events_max", bufferedMax);
+        }
+        elasticsearchWork(section, esBefore, index.primaryStats(), elapsed);
         resources(section, before, after, elapsed);
         section.row("worker RSS before / peak during / after", mib(before.rss("connect")) + " / " + mib(peakRss) + " / "
             + mib(after.rss("connect")));
@@ -388,6 +403,7 @@ public final class EndToEndBench {
             + probePartition + " ...");
         Map<String, Number> sinkBefore = jmx == null ? Map.of() : jmx.sinkTotals(name);
         long writesBefore = index.indexOperations();
+        JsonNode esBefore = index.primaryStats();
         AtomicLong failed = new AtomicLong();
         AtomicReference<Exception> firstError = new AtomicReference<>();
         Callback callback = (metadata, error) -> {
@@ -483,6 +499,7 @@ public final class EndToEndBench {
         for (int n = 1; n <= probe.seen(); n++) {
             latencies.add(Math.round(probe.latencyMs(n) * 10) / 10.0);
         }
+        elasticsearchWork(section, esBefore, index.primaryStats(), elapsed);
         resources(section, before, after, elapsed);
         section.row("worker RSS before / peak during / after", mib(before.rss("connect")) + " / "
             + mib(Math.max(peakRss, after.rss("connect"))) + " / " + mib(after.rss("connect")));
@@ -552,6 +569,27 @@ public final class EndToEndBench {
             }
         }
         return new Snapshot(System.nanoTime(), parts, Processes.machineBusyMillis(), heap, gc, Processes.loadAverage());
+    }
+
+    /** Adds what Elasticsearch did for the index over the phase, from its own statistics. */
+    private static void elasticsearchWork(Report.Section section, JsonNode before, JsonNode after, long elapsedNanos) {
+        ObjectNode json = section.json.putObject("elasticsearch_stats");
+        String[][] stats = {{"index_total", "/indexing/index_total"}, {"index_millis", "/indexing/index_time_in_millis"},
+            {"gets", "/get/total"}, {"get_millis", "/get/time_in_millis"}, {"searches", "/search/query_total"},
+            {"refreshes", "/refresh/total"}, {"refresh_millis", "/refresh/total_time_in_millis"},
+            {"merges", "/merges/total"}, {"merge_millis", "/merges/total_time_in_millis"},
+            {"flushes", "/flush/total"}, {"segments", "/segments/count"}};
+        for (String[] stat : stats) {
+            long value = after.at(stat[1]).asLong(0);
+            json.put(stat[0], stat[0].equals("segments") ? value : value - before.at(stat[1]).asLong(0));
+        }
+        double wall = elapsedNanos / 1e6;
+        section.row("Elasticsearch's own statistics over the phase", count(json.get("index_total").asLong())
+            + " index operations (" + decimal(json.get("index_millis").asLong() / wall, 2) + " threads busy indexing), "
+            + count(json.get("gets").asLong()) + " document gets, " + json.get("refreshes").asLong() + " refreshes ("
+            + decimal(json.get("refresh_millis").asLong() / 1000.0, 1) + " s), " + json.get("merges").asLong()
+            + " merges (" + decimal(json.get("merge_millis").asLong() / 1000.0, 1) + " s), "
+            + json.get("segments").asLong() + " segments at the end");
     }
 
     /** Adds CPU per part over the phase (in cores), memory, heap and GC rows. */
@@ -635,6 +673,31 @@ public final class EndToEndBench {
                 + totals.get("ReportingLagP95Ms") + " / " + totals.get("ReportingLagP99Ms") + " / "
                 + totals.get("ReportingLagMaxMs") + " ms (event time -> acknowledged, rounded up to a power of two; "
                 + lagNote + ")");
+        try {
+            Map<String, Map<String, Number>> connectTasks = jmx.connectTasks(name);
+            ObjectNode connectJson = section.json.putObject("connect_jmx");
+            double commitAvg = 0;
+            double commitMax = 0;
+            double putAvg = 0;
+            double putMax = 0;
+            for (Map.Entry<String, Map<String, Number>> task : connectTasks.entrySet()) {
+                ObjectNode node = connectJson.putObject(task.getKey());
+                task.getValue().forEach((key, value) -> node.put(key, value.doubleValue()));
+                commitAvg = Math.max(commitAvg, finite(task.getValue().get("offset-commit-avg-time-ms")));
+                commitMax = Math.max(commitMax, finite(task.getValue().get("offset-commit-max-time-ms")));
+                putAvg = Math.max(putAvg, finite(task.getValue().get("put-batch-avg-time-ms")));
+                putMax = Math.max(putMax, finite(task.getValue().get("put-batch-max-time-ms")));
+            }
+            section.row("Connect JMX: offset commit (includes the sink's preCommit) avg / max", decimal(commitAvg, 0)
+                    + " / " + decimal(commitMax, 0) + " ms (worst task, Connect's window of about the last minute)")
+                .row("Connect JMX: put avg / max", decimal(putAvg, 1) + " / " + decimal(putMax, 0) + " ms (worst task)");
+        } catch (IOException | JMException e) {
+            section.row("Connect JMX", "not available: " + e);
+        }
+    }
+
+    private static double finite(Number value) {
+        return value == null || !Double.isFinite(value.doubleValue()) ? 0 : value.doubleValue();
     }
 
     private KafkaProducer<String, String> producer(int lingerMs, int batchBytes) {

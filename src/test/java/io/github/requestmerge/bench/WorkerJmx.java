@@ -96,9 +96,40 @@ final class WorkerJmx implements AutoCloseable {
         return totals;
     }
 
-    /** @return events merged (acknowledged by Elasticsearch) over all tasks of the connector */
-    long eventsMerged(String connectorName) throws IOException, JMException {
-        return sinkTotals(connectorName).getOrDefault("EventsMerged", 0L).longValue();
+    /**
+     * @return the worker's own metrics of the connector's tasks, by task id: how long offset commits
+     *     take (they include the sink's {@code preCommit}, which blocks the task thread), how long
+     *     {@code put} takes, and the share of time tasks ran; Connect's metrics cover its last
+     *     sample windows (about a minute)
+     */
+    Map<String, Map<String, Number>> connectTasks(String connectorName) throws IOException, JMException {
+        Map<String, Map<String, Number>> tasks = new TreeMap<>();
+        Map<String, List<String>> groups = Map.of(
+            "connector-task-metrics", List.of("offset-commit-avg-time-ms", "offset-commit-max-time-ms", "running-ratio",
+                "pause-ratio", "batch-size-avg", "batch-size-max"),
+            "sink-task-metrics", List.of("put-batch-avg-time-ms", "put-batch-max-time-ms", "offset-commit-completion-total",
+                "offset-commit-skip-total"));
+        for (Map.Entry<String, List<String>> group : groups.entrySet()) {
+            for (ObjectName name : server.queryNames(new ObjectName("kafka.connect:type=" + group.getKey() + ",connector="
+                + connectorName + ",*"), null)) {
+                Map<String, Number> values = tasks.computeIfAbsent(name.getKeyProperty("task"), task -> new TreeMap<>());
+                for (var attribute : server.getAttributes(name, group.getValue().toArray(new String[0])).asList()) {
+                    if (attribute.getValue() instanceof Number) {
+                        values.put(attribute.getName(), (Number) attribute.getValue());
+                    }
+                }
+            }
+        }
+        return tasks;
+    }
+
+    /** @return every attribute of the sink's metrics summed over the connector's tasks (gauges included) */
+    Map<String, Number> sinkSums(String connectorName) throws IOException, JMException {
+        Map<String, Number> sums = new LinkedHashMap<>();
+        for (Map<String, Number> task : sinkTasks(connectorName).values()) {
+            task.forEach((key, value) -> sums.merge(key, value.longValue(), (a, b) -> a.longValue() + b.longValue()));
+        }
+        return sums;
     }
 
     /** @return heap used, in bytes */
