@@ -302,6 +302,7 @@ public final class EndToEndBench {
         long bufferedSum = 0;
         long bufferedSamples = 0;
         JsonNode esBefore = index.primaryStats();
+        var progress = section.json.putArray("progress");
         BenchIndex.Totals totals = new BenchIndex.Totals(0, 0, 0);
         long deadline = start + options.timeoutSeconds * 1_000_000_000L;
         long done;
@@ -336,6 +337,9 @@ public final class EndToEndBench {
             }
             if (now - lastProgress >= 5_000_000_000L) {
                 lastProgress = now;
+                progress.addObject().put("seconds", Math.round((now - start) / 1e8) / 10.0).put("events_merged", merged)
+                    .put("documents_in_elasticsearch", totals.documents())
+                    .put("worker_rss_kib", Processes.rssKib(pids.get("connect")));
                 System.out.printf("  %5.1f s  %s events merged (sink JMX)  Elasticsearch: %s docs  worker RSS %s%n",
                     (now - start) / 1e9, merged < 0 ? "?" : count(merged), count(totals.documents()),
                     mib(Processes.rssKib(pids.get("connect"))));
@@ -619,8 +623,14 @@ public final class EndToEndBench {
         if (after.heapUsed() >= 0) {
             long collections = after.gc()[0] - before.gc()[0];
             long gcMillis = after.gc()[1] - before.gc()[1];
+            long max = -1;
+            try {
+                max = jmx.heapMax();
+            } catch (IOException | JMException e) {
+                // left out
+            }
             section.row("worker heap used before / after; GC", decimal(before.heapUsed() / 1048576.0, 0) + " / "
-                + decimal(after.heapUsed() / 1048576.0, 0) + " MiB; " + collections + " collections, "
+                + decimal(after.heapUsed() / 1048576.0, 0) + " MiB of " + decimal(max / 1048576.0, 0) + "; " + collections + " collections, "
                 + decimal(gcMillis / 1000.0, 1) + " s (" + decimal(100.0 * gcMillis / (elapsedNanos / 1e6), 1)
                 + "% of the time)");
             section.json.put("worker_heap_before_bytes", before.heapUsed()).put("worker_heap_after_bytes", after.heapUsed())

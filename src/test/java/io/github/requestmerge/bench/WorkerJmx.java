@@ -134,9 +134,16 @@ final class WorkerJmx implements AutoCloseable {
 
     /** @return heap used, in bytes */
     long heapUsed() throws IOException, JMException {
-        CompositeData usage = (CompositeData) server.getAttribute(new ObjectName(ManagementFactory.MEMORY_MXBEAN_NAME),
-            "HeapMemoryUsage");
-        return (Long) usage.get("used");
+        return (Long) heap().get("used");
+    }
+
+    /** @return the most heap the worker may use (-Xmx), in bytes */
+    long heapMax() throws IOException, JMException {
+        return (Long) heap().get("max");
+    }
+
+    private CompositeData heap() throws IOException, JMException {
+        return (CompositeData) server.getAttribute(new ObjectName(ManagementFactory.MEMORY_MXBEAN_NAME), "HeapMemoryUsage");
     }
 
     /** @return collections and milliseconds spent collecting, over all of the worker's collectors */
