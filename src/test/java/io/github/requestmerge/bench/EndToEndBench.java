@@ -290,6 +290,8 @@ public final class EndToEndBench {
         System.out.println("  produced in " + seconds(produceNanos) + "; creating the connector ...");
 
         Snapshot before = snapshot();
+        Snapshot previous = before;
+        long previousMerged = 0;
         long start = System.nanoTime();
         long running = createConnector() - start;
         long merged = -1;
@@ -337,12 +339,26 @@ public final class EndToEndBench {
             }
             if (now - lastProgress >= 5_000_000_000L) {
                 lastProgress = now;
+                Snapshot sample = snapshot();
+                double wall = (sample.nanos() - previous.nanos()) / 1e6;
+                double worker = (sample.cpu("connect") - previous.cpu("connect")) / wall;
+                double elasticsearch = (sample.cpu("elasticsearch") - previous.cpu("elasticsearch")) / wall;
+                long ours = 0;
+                for (String part : pids.keySet()) {
+                    ours += sample.cpu(part) - previous.cpu(part);
+                }
+                double others = (sample.machineBusyMillis() - previous.machineBusyMillis() - ours) / wall;
                 progress.addObject().put("seconds", Math.round((now - start) / 1e8) / 10.0).put("events_merged", merged)
+                    .put("events_merged_per_second", (merged - previousMerged) / (wall / 1000))
                     .put("documents_in_elasticsearch", totals.documents())
-                    .put("worker_rss_kib", Processes.rssKib(pids.get("connect")));
-                System.out.printf("  %5.1f s  %s events merged (sink JMX)  Elasticsearch: %s docs  worker RSS %s%n",
-                    (now - start) / 1e9, merged < 0 ? "?" : count(merged), count(totals.documents()),
-                    mib(Processes.rssKib(pids.get("connect"))));
+                    .put("worker_rss_kib", sample.rss("connect")).put("worker_cores", worker)
+                    .put("elasticsearch_cores", elasticsearch).put("other_processes_cores", Math.max(0, others));
+                System.out.printf("  %5.1f s  %9s events merged (%6s/s)  ES %7s docs  worker RSS %s  cores: worker %.2f, "
+                        + "ES %.2f, other processes %.2f%n", (now - start) / 1e9, merged < 0 ? "?" : count(merged),
+                    decimal((merged - previousMerged) / (wall / 1000), 0), count(totals.documents()), mib(sample.rss("connect")),
+                    worker, elasticsearch, Math.max(0, others));
+                previous = sample;
+                previousMerged = merged;
             }
             if (now > deadline) {
                 throw new BenchFailure("the catch-up did not complete within " + options.timeoutSeconds + " s: Elasticsearch "
@@ -614,6 +630,10 @@ public final class EndToEndBench {
         section.row("CPU used, in cores (of " + Runtime.getRuntime().availableProcessors() + ")", cpu + "; whole machine "
             + decimal(machine / wall, 2) + ", of which other processes " + decimal((machine - ours) / wall, 2))
             .row("load average before / after", before.loadAverage() + " / " + after.loadAverage());
+        if ((machine - ours) / wall > 0.2) {
+            section.row("WARNING", "processes outside the stack and the benchmark used " + decimal((machine - ours) / wall, 2)
+                + " cores during this phase: the machine was shared, so these figures are lower than on a quiet one");
+        }
         ObjectNode rss = section.json.putObject("rss_kib");
         for (String part : pids.keySet()) {
             rss.putObject(part).put("before", before.rss(part)).put("after", after.rss(part));
