@@ -175,17 +175,19 @@ public final class EndToEndBench {
         String elasticsearch = documents.send("GET", "/", null).at("/version/number").asText("?");
         String kafka = connectVersion();
         String workerJvm = jvmOptions(pids.get("connect"));
+        String commitInterval = workerSetting("offset.flush.interval.ms");
         machine.row("cores (Runtime.availableProcessors)", String.valueOf(cores))
             .row("memory", mib(Processes.memTotalKib()))
             .row("JDK", jdk)
             .row("OS", os)
             .row("load average at start", Processes.loadAverage())
             .row("Elasticsearch", elasticsearch + " (one node, " + jvmOptions(pids.get("elasticsearch")) + ")")
-            .row("Kafka broker and Connect worker", kafka + " (worker JVM: " + workerJvm + ")")
+            .row("Kafka broker and Connect worker", kafka + " (worker JVM: " + workerJvm + "; offset.flush.interval.ms="
+                + commitInterval + ", so Connect calls the sink's preCommit that often)")
             .row("all parts, the benchmark included", "on this machine, 127.0.0.1");
         machine.json.put("cores", cores).put("memory_kib", Processes.memTotalKib()).put("jdk", jdk).put("os", os)
             .put("load_average_at_start", Processes.loadAverage()).put("elasticsearch", elasticsearch)
-            .put("kafka_connect", kafka).put("worker_jvm", workerJvm);
+            .put("kafka_connect", kafka).put("worker_jvm", workerJvm).put("worker_offset_flush_interval_ms", commitInterval);
 
         connectorConfig = connectorConfig();
         Report.Section parameters = report.section("parameters", "Parameters");
@@ -775,6 +777,18 @@ public final class EndToEndBench {
                 + "/")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             return Report.JSON.readTree(response.body()).path("version").asText("?");
         } catch (IOException | InterruptedException e) {
+            return "?";
+        }
+    }
+
+    /** @return a setting of the worker's worker.properties (next to its log), or "?" */
+    private String workerSetting(String key) {
+        try (var reader = Files.newBufferedReader(Paths.get(stack.getProperty("connect.log")).resolveSibling(
+            "worker.properties"), StandardCharsets.UTF_8)) {
+            Properties worker = new Properties();
+            worker.load(reader);
+            return worker.getProperty(key, "? (Connect's default)");
+        } catch (IOException | RuntimeException e) {
             return "?";
         }
     }
