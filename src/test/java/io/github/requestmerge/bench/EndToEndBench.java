@@ -57,6 +57,8 @@ public final class EndToEndBench {
 
     private static final Duration TASKS_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
+    /** A catch-up that makes no progress this long has failed (a dead or thrashing worker). */
+    private static final Duration STALL = Duration.ofSeconds(90);
 
     private final BenchOptions options;
     private final Properties stack;
@@ -301,6 +303,9 @@ public final class EndToEndBench {
         long lastCheck = 0;
         long lastProgress = start;
         long lastStatus = start;
+        long lastChange = start;
+        long lastMerged = -1;
+        long lastDocuments = 0;
         long peakRss = 0;
         long bufferedMax = 0;
         long bufferedSum = 0;
@@ -314,8 +319,8 @@ public final class EndToEndBench {
             Thread.sleep(100);
             long now = System.nanoTime();
             peakRss = Math.max(peakRss, Processes.rssKib(pids.get("connect")));
-            if (jmx != null) {
-                Map<String, Number> sink = jmx.sinkSums(name);
+            Map<String, Number> sink = sinkSums();
+            if (sink != null) {
                 merged = sink.getOrDefault("EventsMerged", 0L).longValue();
                 long buffered = sink.getOrDefault("BufferedEvents", 0L).longValue();
                 bufferedMax = Math.max(bufferedMax, buffered);
@@ -338,6 +343,15 @@ public final class EndToEndBench {
             if (now - lastStatus >= 2_000_000_000L) {
                 failIfTaskFailed();
                 lastStatus = now;
+            }
+            if (merged != lastMerged || totals.documents() != lastDocuments) {
+                lastMerged = merged;
+                lastDocuments = totals.documents();
+                lastChange = now;
+            } else if (now - lastChange > STALL.toNanos()) {
+                throw new BenchFailure("no progress for " + STALL.toSeconds() + " s (" + (merged < 0 ? "" : merged
+                    + " events merged, ") + totals.documents() + " documents in Elasticsearch); see the worker's log "
+                    + stack.getProperty("connect.log"));
             }
             if (now - lastProgress >= 5_000_000_000L) {
                 lastProgress = now;
@@ -423,7 +437,8 @@ public final class EndToEndBench {
         System.out.println();
         System.out.println("Live: " + count(options.rate) + " events/s for " + options.seconds + " s, probe on partition "
             + probePartition + " ...");
-        Map<String, Number> sinkBefore = jmx == null ? Map.of() : jmx.sinkTotals(name);
+        Map<String, Number> sinkBefore = sinkSums();
+        sinkBefore = sinkBefore == null ? Map.of() : sinkBefore;
         long writesBefore = index.indexOperations();
         JsonNode esBefore = index.primaryStats();
         AtomicLong failed = new AtomicLong();
@@ -542,6 +557,25 @@ public final class EndToEndBench {
     }
 
     // ---------------------------------------------------------------- shared
+
+    /**
+     * @return the sink's metrics summed over tasks, or null without JMX; a worker that stops answering
+     *     (it may have run out of memory) leaves the benchmark to go on with Elasticsearch alone
+     */
+    private Map<String, Number> sinkSums() {
+        if (jmx == null) {
+            return null;
+        }
+        try {
+            return jmx.sinkSums(name);
+        } catch (IOException | JMException | RuntimeException e) {
+            System.err.println("The worker's JMX stopped answering (" + e + "); going on without it. See "
+                + stack.getProperty("connect.log"));
+            jmx.close();
+            jmx = null;
+            return null;
+        }
+    }
 
     /** Creates the connector and waits until all its tasks run; @return System.nanoTime() then */
     private long createConnector() {
@@ -754,6 +788,10 @@ public final class EndToEndBench {
                     Thread.sleep(200);
                 }
             }
+        } catch (RuntimeException | InterruptedException e) {
+            System.err.println("Deleting connector " + name + " failed: " + e);
+        }
+        try {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
                 admin.deleteTopics(List.of(name, name + "-dlq")).topicNameValues().values().forEach(future -> {
                     try {
@@ -765,8 +803,8 @@ public final class EndToEndBench {
             }
             index.delete();
             documents.send("DELETE", "/_index_template/" + name, null);
-        } catch (RuntimeException | InterruptedException e) {
-            System.err.println("Cleaning up " + name + " failed: " + e);
+        } catch (RuntimeException e) {
+            System.err.println("Deleting topic, index and template " + name + " failed: " + e);
         }
     }
 
