@@ -56,7 +56,8 @@ public final class ConnectWorker extends StackPart {
             "status.storage.topic=connect-status-" + port,
             "status.storage.replication.factor=1",
             "status.storage.partitions=1",
-            "offset.flush.interval.ms=1000",
+            // Frequent commits keep tests short; benchmarks may set Connect's default (60000) instead.
+            "offset.flush.interval.ms=" + Long.getLong("stack.connect.offset.flush.interval.ms", 1_000L),
             "listeners=http://127.0.0.1:" + port,
             "plugin.path=" + pluginPath(),
             "plugin.discovery=service_load", ""));

@@ -1,0 +1,860 @@
+package io.github.requestmerge.bench;
+
+import static io.github.requestmerge.bench.Report.count;
+import static io.github.requestmerge.bench.Report.decimal;
+import static io.github.requestmerge.bench.Report.mib;
+import static io.github.requestmerge.bench.Report.seconds;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+import javax.management.JMException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.github.requestmerge.TestData;
+import io.github.requestmerge.sink.RequestMergeSinkConfig;
+import io.github.requestmerge.testing.ConnectRest;
+import io.github.requestmerge.testing.Documents;
+import io.github.requestmerge.testing.Topics;
+
+/**
+ * {@code bin/bench-e2e}: the merging sink end to end, through the real Connect worker, Kafka broker
+ * and Elasticsearch node of a stack started by {@code bin/stack up}.
+ * <ol>
+ *   <li>Catch-up: pre-produces a realistic stream to a fresh topic, then creates the connector and
+ *       measures the time until Elasticsearch holds the complete result, checked exactly (after a
+ *       refresh, the document count equals the ids and the sums of both counters equal what was
+ *       produced).</li>
+ *   <li>Live: produces at a steady rate while a probe measures the latency from producing an event to
+ *       seeing it in a realtime GET ({@link ProbeLatency}); then checks the totals exactly again.</li>
+ * </ol>
+ * Also reports the worker's resident memory, the CPU each part used, and the sink's own JMX metrics.
+ * Speed is only ever reported here, never asserted.
+ */
+public final class EndToEndBench {
+
+    private static final Duration TASKS_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
+    /** A catch-up that makes no progress this long has failed (a dead or thrashing worker). */
+    private static final Duration STALL = Duration.ofSeconds(90);
+
+    private final BenchOptions options;
+    private final Properties stack;
+    private final ConnectRest connect;
+    private final Topics topics;
+    private final Documents documents;
+    private final String bootstrapServers;
+    private final String name;
+    private final BenchIndex index;
+    private final List<String> userAgents;
+    private final Map<String, Long> pids = new LinkedHashMap<>();
+    private final Report report = new Report();
+    private WorkerJmx jmx;
+    private boolean connectorCreated;
+    private Map<String, String> connectorConfig;
+
+    private long expectedDocuments;
+    private long expectedClicks;
+    private long expectedImpressions;
+
+    private EndToEndBench(BenchOptions options, Properties stack) throws IOException {
+        this.options = options;
+        this.stack = stack;
+        this.connect = new ConnectRest(stack.getProperty("connect.url"));
+        this.bootstrapServers = stack.getProperty("kafka.bootstrap.servers");
+        this.topics = new Topics(bootstrapServers);
+        this.documents = new Documents(stack.getProperty("elasticsearch.url"));
+        this.name = "bench-e2e-" + Long.toString(System.currentTimeMillis(), 36);
+        this.index = new BenchIndex(documents, name);
+        for (String part : new String[] {"connect", "elasticsearch", "kafka", "s3"}) {
+            String pid = stack.getProperty(part + ".pid");
+            if (pid != null) {
+                pids.put(part, Long.parseLong(pid));
+            }
+        }
+        pids.put("bench", ProcessHandle.current().pid());
+        List<String> agents = new ArrayList<>();
+        for (JsonNode agent : Report.JSON.readTree(TestData.file("top-user-agents.json").toFile())) {
+            if (agents.size() < 20) {
+                agents.add(agent.asText());
+            }
+        }
+        this.userAgents = agents;
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            if (!e.getMessage().isEmpty()) {
+                System.err.println("bin/bench-e2e: " + e.getMessage());
+            }
+            System.err.println(BenchOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        Path state = Paths.get(System.getProperty("stack.dir", "target/stack")).resolve("stack.properties");
+        if (!Files.exists(state)) {
+            System.err.println("bin/bench-e2e: no stack (" + state + " is missing); start it with bin/stack up");
+            System.exit(1);
+        }
+        Properties stack = new Properties();
+        try (var reader = Files.newBufferedReader(state, StandardCharsets.UTF_8)) {
+            stack.load(reader);
+        }
+        System.exit(new EndToEndBench(options, stack).run());
+    }
+
+    private int run() throws Exception {
+        describeSetup();
+        jmx = WorkerJmx.attach(pids.get("connect"));
+        topics.create(name, options.partitions);
+        int exit = 0;
+        try {
+            if (options.catchUp) {
+                catchUp();
+            }
+            if (options.live) {
+                if (!connectorCreated) {
+                    createConnector();
+                }
+                live();
+            }
+        } catch (BenchFailure e) {
+            System.err.println();
+            System.err.println("bin/bench-e2e: " + e.getMessage());
+            report.json().put("failure", e.getMessage());
+            exit = 1;
+        } finally {
+            Report.Section memory = report.section("memory", "Memory (resident set, /proc/<pid>/status VmRSS)");
+            for (Map.Entry<String, Long> part : pids.entrySet()) {
+                memory.json.put(part.getKey() + "_peak_rss_kib", Processes.peakRssKib(part.getValue()));
+            }
+            memory.row("worker peak RSS since it started (VmHWM)", mib(Processes.peakRssKib(pids.get("connect"))));
+            cleanUp();
+            if (jmx != null) {
+                jmx.close();
+            }
+        }
+        report.json().put("completed_at", java.time.Instant.now().toString());
+        report.print(System.out);
+        report.write(options.out);
+        System.out.println();
+        System.out.println("Results written to " + options.out.toAbsolutePath().normalize());
+        return exit;
+    }
+
+    private void describeSetup() {
+        Report.Section machine = report.section("machine", "Machine and stack");
+        int cores = Runtime.getRuntime().availableProcessors();
+        String jdk = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + " ("
+            + System.getProperty("java.vendor") + ")";
+        String os = System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+            + System.getProperty("os.arch");
+        String elasticsearch = documents.send("GET", "/", null).at("/version/number").asText("?");
+        String kafka = connectVersion();
+        String workerJvm = jvmOptions(pids.get("connect"));
+        String commitInterval = workerSetting("offset.flush.interval.ms");
+        machine.row("cores (Runtime.availableProcessors)", String.valueOf(cores))
+            .row("memory", mib(Processes.memTotalKib()))
+            .row("JDK", jdk)
+            .row("OS", os)
+            .row("load average at start", Processes.loadAverage())
+            .row("Elasticsearch", elasticsearch + " (one node, " + jvmOptions(pids.get("elasticsearch")) + ")")
+            .row("Kafka broker and Connect worker", kafka + " (worker JVM: " + workerJvm + "; offset.flush.interval.ms="
+                + commitInterval + ", so Connect calls the sink's preCommit that often)")
+            .row("all parts, the benchmark included", "on this machine, 127.0.0.1");
+        machine.json.put("cores", cores).put("memory_kib", Processes.memTotalKib()).put("jdk", jdk).put("os", os)
+            .put("load_average_at_start", Processes.loadAverage()).put("elasticsearch", elasticsearch)
+            .put("kafka_connect", kafka).put("worker_jvm", workerJvm).put("worker_offset_flush_interval_ms", commitInterval);
+
+        connectorConfig = connectorConfig();
+        Report.Section parameters = report.section("parameters", "Parameters");
+        parameters.row("phases", (options.catchUp ? "catch-up" : "") + (options.catchUp && options.live ? " + " : "")
+                + (options.live ? "live" : ""))
+            .row("topic / index / connector", name)
+            .row("partitions / tasks.max", options.partitions + " / " + options.tasks)
+            .row("Enrich SMT", options.enrich ? "yes (GeoLite2 City + user agent)" : "no");
+        if (options.catchUp) {
+            parameters.row("catch-up events / ids", count(options.events) + " / " + count(options.ids) + " ("
+                + options.eventsPerId() + " per id: one full, the rest deltas)")
+                .row("catch-up requests open at once", count(options.window));
+        }
+        if (options.live) {
+            parameters.row("live rate / duration", count(options.rate) + " events/s for " + options.seconds + " s")
+                .row("live requests open at once", count(options.liveWindow) + " (" + options.eventsPerId()
+                    + " events per id)")
+                .row("probe", "1 event every " + options.probeMs + " ms; realtime GET every " + options.pollMs + " ms");
+        }
+        StringBuilder sink = new StringBuilder();
+        for (String key : new String[] {"flush.linger.ms", "flush.max.events", "bulk.max.documents", "buffer.max.events",
+            "cache.max.entries", "cache.max.bytes"}) {
+            Object value = connectorConfig.containsKey(key) ? connectorConfig.get(key)
+                : RequestMergeSinkConfig.CONFIG_DEF.defaultValues().get(key) + " (default)";
+            sink.append(sink.length() == 0 ? "" : ", ").append(key).append('=').append(value);
+        }
+        parameters.row("connector (config/request-merge-sink.json)", sink + (options.overrides.isEmpty() ? ""
+            : "; overridden: " + options.overrides));
+        ObjectNode json = parameters.json;
+        json.put("events", options.events).put("ids", options.ids).put("window", options.window)
+            .put("partitions", options.partitions).put("tasks", options.tasks).put("enrich", options.enrich)
+            .put("rate", options.rate).put("seconds", options.seconds).put("live_window", options.liveWindow)
+            .put("probe_ms", options.probeMs).put("poll_ms", options.pollMs).put("seed", options.seed)
+            .put("catch_up", options.catchUp).put("live", options.live).put("name", name);
+        ObjectNode config = json.putObject("connector_config");
+        connectorConfig.forEach(config::put);
+        report.print(System.out);
+        System.out.println();
+    }
+
+    /** The example config users start from, pointed at this stack, with the benchmark's overrides. */
+    private Map<String, String> connectorConfig() {
+        Map<String, String> config;
+        try {
+            config = Report.JSON.readValue(Paths.get(System.getProperty("project.basedir", "."))
+                .resolve("config/request-merge-sink.json").toFile(), new TypeReference<LinkedHashMap<String, String>>() { });
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        config.put("name", name);
+        config.put("topics", name);
+        config.put("tasks.max", String.valueOf(options.tasks));
+        config.put("connection.urls", stack.getProperty("elasticsearch.url"));
+        config.put("index.name", name);
+        config.put("index.template.name", name);
+        config.put("errors.deadletterqueue.topic.name", name + "-dlq");
+        if (options.enrich) {
+            config.put("transforms.enrich.geoip.database.path", TestData.geoLite2City().toString());
+        } else {
+            config.keySet().removeIf(key -> key.equals("transforms") || key.startsWith("transforms."));
+        }
+        config.putAll(options.overrides);
+        return config;
+    }
+
+    // ---------------------------------------------------------------- catch-up
+
+    private void catchUp() throws Exception {
+        Report.Section section = report.section("catch_up", "1. Catch-up: " + count(options.events)
+            + " events pre-produced, then the connector created");
+        System.out.println("Catch-up: producing " + count(options.events) + " events over " + count(options.ids)
+            + " ids to " + name + " (" + options.partitions + " partitions) ...");
+        Workload workload = new Workload("c", options.ids, options.events, 0, options.window, userAgents, options.seed);
+        long bytes = 0;
+        AtomicLong failed = new AtomicLong();
+        AtomicReference<Exception> firstError = new AtomicReference<>();
+        Callback callback = (metadata, error) -> {
+            if (error != null) {
+                failed.incrementAndGet();
+                firstError.compareAndSet(null, error);
+            }
+        };
+        long produceStart = System.nanoTime();
+        try (KafkaProducer<String, String> producer = producer(20, 512 * 1024)) {
+            while (workload.hasNext()) {
+                Workload.Event event = workload.next();
+                bytes += event.id().length() + event.json().length();
+                producer.send(new ProducerRecord<>(name, event.id(), event.json()), callback);
+            }
+            producer.flush();
+        }
+        long produceNanos = System.nanoTime() - produceStart;
+        if (failed.get() > 0) {
+            throw new BenchFailure(failed.get() + " events could not be produced: " + firstError.get());
+        }
+        expectedDocuments += workload.ids();
+        expectedClicks += workload.clicks();
+        expectedImpressions += workload.impressions();
+        section.row("pre-produced", count(workload.events()) + " events, " + count(workload.ids()) + " ids, "
+            + decimal(bytes / 1e6, 0) + " MB in " + seconds(produceNanos) + " (" + decimal(workload.events()
+            / (produceNanos / 1e9), 0) + " events/s; not part of the measurement)");
+        System.out.println("  produced in " + seconds(produceNanos) + "; creating the connector ...");
+
+        Snapshot before = snapshot();
+        Snapshot previous = before;
+        long previousMerged = 0;
+        long start = System.nanoTime();
+        long running = createConnector() - start;
+        long merged = -1;
+        long ackedAt = -1;
+        long lastCheck = 0;
+        long lastProgress = start;
+        long lastStatus = start;
+        long lastChange = start;
+        long lastMerged = -1;
+        long lastDocuments = 0;
+        long peakRss = 0;
+        long bufferedMax = 0;
+        long bufferedSum = 0;
+        long bufferedSamples = 0;
+        JsonNode esBefore = index.primaryStats();
+        var progress = section.json.putArray("progress");
+        BenchIndex.Totals totals = new BenchIndex.Totals(0, 0, 0);
+        long deadline = start + options.timeoutSeconds * 1_000_000_000L;
+        long done;
+        while (true) {
+            Thread.sleep(100);
+            long now = System.nanoTime();
+            peakRss = Math.max(peakRss, Processes.rssKib(pids.get("connect")));
+            Map<String, Number> sink = sinkSums();
+            if (sink != null) {
+                merged = sink.getOrDefault("EventsMerged", 0L).longValue();
+                long buffered = sink.getOrDefault("BufferedEvents", 0L).longValue();
+                bufferedMax = Math.max(bufferedMax, buffered);
+                bufferedSum += buffered;
+                bufferedSamples++;
+                if (merged >= workload.events() && ackedAt < 0) {
+                    ackedAt = now;
+                }
+            }
+            boolean check = jmx == null ? now - lastCheck >= 500_000_000L
+                : merged >= workload.events() || now - lastCheck >= 5_000_000_000L;
+            if (check) {
+                totals = index.refreshedTotals();
+                lastCheck = System.nanoTime();
+                if (totals.matches(expectedDocuments, expectedClicks, expectedImpressions)) {
+                    done = lastCheck;
+                    break;
+                }
+            }
+            if (now - lastStatus >= 2_000_000_000L) {
+                failIfTaskFailed();
+                lastStatus = now;
+            }
+            if (merged != lastMerged || totals.documents() != lastDocuments) {
+                lastMerged = merged;
+                lastDocuments = totals.documents();
+                lastChange = now;
+            } else if (now - lastChange > STALL.toNanos()) {
+                throw new BenchFailure("no progress for " + STALL.toSeconds() + " s (" + (merged < 0 ? "" : merged
+                    + " events merged, ") + totals.documents() + " documents in Elasticsearch); see the worker's log "
+                    + stack.getProperty("connect.log"));
+            }
+            if (now - lastProgress >= 5_000_000_000L) {
+                lastProgress = now;
+                Snapshot sample = snapshot();
+                double wall = (sample.nanos() - previous.nanos()) / 1e6;
+                double worker = (sample.cpu("connect") - previous.cpu("connect")) / wall;
+                double elasticsearch = (sample.cpu("elasticsearch") - previous.cpu("elasticsearch")) / wall;
+                long ours = 0;
+                for (String part : pids.keySet()) {
+                    ours += sample.cpu(part) - previous.cpu(part);
+                }
+                double others = (sample.machineBusyMillis() - previous.machineBusyMillis() - ours) / wall;
+                progress.addObject().put("seconds", Math.round((now - start) / 1e8) / 10.0).put("events_merged", merged)
+                    .put("events_merged_per_second", (merged - previousMerged) / (wall / 1000))
+                    .put("documents_in_elasticsearch", totals.documents())
+                    .put("worker_rss_kib", sample.rss("connect")).put("worker_cores", worker)
+                    .put("elasticsearch_cores", elasticsearch).put("other_processes_cores", Math.max(0, others));
+                System.out.printf("  %5.1f s  %9s events merged (%6s/s)  ES %7s docs  worker RSS %s  cores: worker %.2f, "
+                        + "ES %.2f, other processes %.2f%n", (now - start) / 1e9, merged < 0 ? "?" : count(merged),
+                    decimal((merged - previousMerged) / (wall / 1000), 0), count(totals.documents()), mib(sample.rss("connect")),
+                    worker, elasticsearch, Math.max(0, others));
+                previous = sample;
+                previousMerged = merged;
+            }
+            if (now > deadline) {
+                throw new BenchFailure("the catch-up did not complete within " + options.timeoutSeconds + " s: Elasticsearch "
+                    + "holds " + totals + ", expected " + expectedDocuments + " documents, clicks " + expectedClicks
+                    + ", impressions " + expectedImpressions + " (sink JMX: " + merged + " events merged)");
+            }
+        }
+        Snapshot after = snapshot();
+        long elapsed = done - start;
+        long writes = index.indexOperations();
+        double secondsTaken = elapsed / 1e9;
+
+        section.row("complete in Elasticsearch after", seconds(elapsed) + " from creating the connector (tasks running after "
+                + seconds(running) + (ackedAt > 0 ? "; all events acknowledged by Elasticsearch after "
+                + seconds(ackedAt - start) + ", per the sink's JMX" : "") + ")")
+            .row("checked exactly (after a refresh)", count(totals.documents()) + " documents = ids; clicks "
+                + count(totals.clicks()) + " and impressions " + count(totals.impressions()) + " = produced")
+            .row("events/s end to end", decimal(workload.events() / secondsTaken, 0)
+                + " (" + decimal(workload.events() / ((done - start - running) / 1e9), 0) + " from tasks running)")
+            .row("documents/s end to end", decimal(workload.ids() / secondsTaken, 0) + " complete documents/s")
+            .row("document writes (index operations in Elasticsearch)", count(writes) + " (" + decimal(writes / secondsTaken,
+                0) + " writes/s)")
+            .row("coalescing ratio", decimal((double) workload.events() / writes, 2) + " events per document write ("
+                + decimal((double) writes / workload.ids(), 2) + " writes per document)")
+            .row("index size", decimal(index.storeBytes() / 1e6, 1) + " MB");
+        section.json.put("events", workload.events()).put("ids", workload.ids()).put("produced_bytes", bytes)
+            .put("produce_seconds", produceNanos / 1e9).put("seconds", secondsTaken)
+            .put("tasks_running_seconds", running / 1e9)
+            .put("acknowledged_seconds", ackedAt > 0 ? (ackedAt - start) / 1e9 : -1)
+            .put("events_per_second", workload.events() / secondsTaken)
+            .put("documents_per_second", workload.ids() / secondsTaken)
+            .put("document_writes", writes).put("coalescing_ratio", (double) workload.events() / writes)
+            .put("clicks", totals.clicks()).put("impressions", totals.impressions()).put("documents", totals.documents())
+            .put("index_bytes", index.storeBytes());
+        if (bufferedSamples > 0) {
+            section.row("events buffered in the sink, all tasks (sampled every 100 ms)", "mean " + count(bufferedSum
+                / bufferedSamples) + ", max " + count(bufferedMax));
+            section.json.put("buffered_events_mean", bufferedSum / bufferedSamples).put("buffered_events_max", bufferedMax);
+        }
+        elasticsearchWork(section, esBefore, index.primaryStats(), elapsed);
+        resources(section, before, after, elapsed);
+        section.row("worker RSS before / peak during / after", mib(before.rss("connect")) + " / " + mib(peakRss) + " / "
+            + mib(after.rss("connect")));
+        section.json.put("worker_rss_before_kib", before.rss("connect")).put("worker_rss_peak_kib", peakRss)
+            .put("worker_rss_after_kib", after.rss("connect"));
+        sinkMetrics(section, null, "pre-produced events waited in Kafka until the connector started");
+        System.out.println("  complete after " + seconds(elapsed));
+    }
+
+    // ---------------------------------------------------------------- live
+
+    private void live() throws Exception {
+        Report.Section section = report.section("live", "2. Live: " + count(options.rate) + " events/s for "
+            + options.seconds + " s, with a latency probe");
+        Workload workload = new Workload("l", -1, 0, options.eventsPerId(), options.liveWindow, userAgents,
+            options.seed + 1);
+        String probeId = "probe-" + name;
+        int probePartition = Utils.toPositive(Utils.murmur2(probeId.getBytes(StandardCharsets.UTF_8)))
+            % options.partitions;
+        System.out.println();
+        System.out.println("Live: " + count(options.rate) + " events/s for " + options.seconds + " s, probe on partition "
+            + probePartition + " ...");
+        Map<String, Number> sinkBefore = sinkSums();
+        sinkBefore = sinkBefore == null ? Map.of() : sinkBefore;
+        long writesBefore = index.indexOperations();
+        JsonNode esBefore = index.primaryStats();
+        AtomicLong failed = new AtomicLong();
+        AtomicReference<Exception> firstError = new AtomicReference<>();
+        Callback callback = (metadata, error) -> {
+            if (error != null) {
+                failed.incrementAndGet();
+                firstError.compareAndSet(null, error);
+            }
+        };
+        Snapshot before = snapshot();
+        long peakRss = 0;
+        long sent = 0;
+        long start;
+        long loadEnd;
+        boolean allSeen;
+        ProbeLatency probe;
+        try (KafkaProducer<String, String> load = producer(5, 64 * 1024);
+             KafkaProducer<String, String> probes = producer(0, 16 * 1024)) {
+            load.partitionsFor(name);
+            probes.partitionsFor(name);
+            probe = new ProbeLatency(probes, name, probeId, index, options.probeMs, options.pollMs,
+                options.seconds * 1000 / options.probeMs + 10);
+            start = System.nanoTime();
+            probe.start();
+            long end = start + options.seconds * 1_000_000_000L;
+            long nextProgress = start + 10_000_000_000L;
+            long now;
+            while ((now = System.nanoTime()) < end) {
+                long due = (now - start) * options.rate / 1_000_000_000L;
+                while (sent < due) {
+                    Workload.Event event = workload.next();
+                    load.send(new ProducerRecord<>(name, event.id(), event.json()), callback);
+                    sent++;
+                }
+                if (now >= nextProgress) {
+                    nextProgress += 10_000_000_000L;
+                    peakRss = Math.max(peakRss, Processes.rssKib(pids.get("connect")));
+                    double[] sorted = probe.sortedLatenciesMs();
+                    System.out.printf("  %4.0f s  produced %s (%s/s)  probes %d sent, %d seen, p50 %s ms, max %s ms  "
+                            + "worker RSS %s%n", (now - start) / 1e9, count(sent), decimal(sent / ((now - start) / 1e9), 0),
+                        probe.sent(), probe.seen(), decimal(ProbeLatency.percentile(sorted, 50), 0),
+                        decimal(ProbeLatency.percentile(sorted, 100), 0), mib(Processes.rssKib(pids.get("connect"))));
+                    failIfTaskFailed();
+                }
+                LockSupport.parkNanos(1_000_000L);
+            }
+            loadEnd = System.nanoTime();
+            load.flush();
+            probe.stopSending();
+            allSeen = probe.awaitAllSeen(DRAIN_TIMEOUT);
+            probe.stop();
+        }
+        if (failed.get() > 0) {
+            throw new BenchFailure(failed.get() + " live events could not be produced: " + firstError.get());
+        }
+        long drained = System.nanoTime() - loadEnd;
+        expectedDocuments += workload.ids() + (probe.sent() > 0 ? 1 : 0);
+        expectedClicks += workload.clicks();
+        expectedImpressions += workload.impressions();
+        BenchIndex.Totals totals = awaitTotals();
+        Snapshot after = snapshot();
+        long elapsed = loadEnd - start;
+        long writes = index.indexOperations() - writesBefore;
+
+        double[] sorted = probe.sortedLatenciesMs();
+        double achieved = sent / (elapsed / 1e9);
+        section.row("produced", count(sent) + " events over " + count(workload.ids()) + " new ids in " + seconds(elapsed)
+                + " = " + decimal(achieved, 0) + " events/s achieved (target " + count(options.rate) + ")")
+            .row("probe latency p50 / p95 / p99 / max", decimal(ProbeLatency.percentile(sorted, 50), 0) + " / "
+                + decimal(ProbeLatency.percentile(sorted, 95), 0) + " / " + decimal(ProbeLatency.percentile(sorted, 99), 0)
+                + " / " + decimal(ProbeLatency.percentile(sorted, 100), 0) + " ms (produce -> visible in a realtime GET)")
+            .row("probes", probe.sent() + " sent, " + probe.seen() + " seen" + (allSeen ? "" : " (NOT ALL within "
+                + DRAIN_TIMEOUT.toSeconds() + " s)") + "; partition " + probePartition + "; " + count(probe.polls())
+                + " GETs (one per " + decimal((System.nanoTime() - start) / 1e6 / Math.max(1, probe.polls()), 1)
+                + " ms)" + (probe.pollErrors() > 0 ? ", " + probe.pollErrors() + " failed: " + probe.lastPollError() : ""))
+            .row("last probe seen after the load stopped", seconds(drained))
+            .row("checked exactly afterwards", totals.matches(expectedDocuments, expectedClicks, expectedImpressions)
+                ? count(totals.documents()) + " documents, clicks and impressions = everything produced"
+                : "NO: " + totals + ", expected " + expectedDocuments + " documents, clicks " + expectedClicks
+                + ", impressions " + expectedImpressions)
+            .row("document writes", count(writes) + " (" + decimal(writes / (elapsed / 1e9), 0) + " writes/s; "
+                + decimal((double) (sent + probe.sent()) / Math.max(1, writes), 2) + " events per write)");
+        section.json.put("events", sent).put("ids", workload.ids()).put("seconds", elapsed / 1e9)
+            .put("events_per_second", achieved).put("target_events_per_second", options.rate)
+            .put("probe_partition", probePartition).put("probes_sent", probe.sent()).put("probes_seen", probe.seen())
+            .put("probe_gets", probe.polls()).put("probe_get_errors", probe.pollErrors())
+            .put("latency_p50_ms", ProbeLatency.percentile(sorted, 50))
+            .put("latency_p95_ms", ProbeLatency.percentile(sorted, 95))
+            .put("latency_p99_ms", ProbeLatency.percentile(sorted, 99))
+            .put("latency_max_ms", ProbeLatency.percentile(sorted, 100))
+            .put("drain_seconds", drained / 1e9).put("document_writes", writes)
+            .put("exact", totals.matches(expectedDocuments, expectedClicks, expectedImpressions));
+        var latencies = section.json.putArray("probe_latencies_ms");
+        for (int n = 1; n <= probe.seen(); n++) {
+            latencies.add(Math.round(probe.latencyMs(n) * 10) / 10.0);
+        }
+        elasticsearchWork(section, esBefore, index.primaryStats(), elapsed);
+        resources(section, before, after, elapsed);
+        section.row("worker RSS before / peak during / after", mib(before.rss("connect")) + " / "
+            + mib(Math.max(peakRss, after.rss("connect"))) + " / " + mib(after.rss("connect")));
+        section.json.put("worker_rss_before_kib", before.rss("connect")).put("worker_rss_after_kib", after.rss("connect"));
+        sinkMetrics(section, sinkBefore, options.catchUp ? "the sink's window of the last 1-2 min, so it may include "
+            + "catch-up events" : "the last 1-2 min");
+    }
+
+    /** Waits until the index holds exactly what was produced, or the drain timeout passed; @return the last totals */
+    private BenchIndex.Totals awaitTotals() throws InterruptedException {
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+        BenchIndex.Totals totals;
+        while (!(totals = index.refreshedTotals()).matches(expectedDocuments, expectedClicks, expectedImpressions)
+            && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        return totals;
+    }
+
+    // ---------------------------------------------------------------- shared
+
+    /**
+     * @return the sink's metrics summed over tasks, or null without JMX; a worker that stops answering
+     *     (it may have run out of memory) leaves the benchmark to go on with Elasticsearch alone
+     */
+    private Map<String, Number> sinkSums() {
+        if (jmx == null) {
+            return null;
+        }
+        try {
+            return jmx.sinkSums(name);
+        } catch (IOException | JMException | RuntimeException e) {
+            System.err.println("The worker's JMX stopped answering (" + e + "); going on without it. See "
+                + stack.getProperty("connect.log"));
+            jmx.close();
+            jmx = null;
+            return null;
+        }
+    }
+
+    /** Creates the connector and waits until all its tasks run; @return System.nanoTime() then */
+    private long createConnector() {
+        connect.putConfig(name, connectorConfig);
+        connectorCreated = true;
+        try {
+            connect.awaitRunning(name, options.tasks, TASKS_TIMEOUT);
+        } catch (AssertionError e) {
+            throw new BenchFailure("the connector did not start: " + e.getMessage());
+        }
+        return System.nanoTime();
+    }
+
+    private void failIfTaskFailed() {
+        JsonNode status = connect.status(name);
+        for (JsonNode task : status.path("tasks")) {
+            if ("FAILED".equals(task.path("state").asText())) {
+                throw new BenchFailure("task " + task.path("id").asText() + " failed: " + task.path("trace").asText());
+            }
+        }
+    }
+
+    /** Resident memory and CPU of every part, the machine's busy time, the worker's heap and GC, at one moment. */
+    private record Snapshot(long nanos, Map<String, long[]> parts, long machineBusyMillis, long heapUsed, long[] gc,
+                            String loadAverage) {
+
+        long rss(String part) {
+            return parts.get(part)[0];
+        }
+
+        long cpu(String part) {
+            return parts.get(part)[1];
+        }
+    }
+
+    private Snapshot snapshot() {
+        Map<String, long[]> parts = new LinkedHashMap<>();
+        pids.forEach((part, pid) -> parts.put(part, new long[] {Processes.rssKib(pid), Processes.cpuMillis(pid)}));
+        long heap = -1;
+        long[] gc = {-1, -1};
+        if (jmx != null) {
+            try {
+                heap = jmx.heapUsed();
+                gc = jmx.gc();
+            } catch (IOException | JMException e) {
+                // reported as unknown
+            }
+        }
+        return new Snapshot(System.nanoTime(), parts, Processes.machineBusyMillis(), heap, gc, Processes.loadAverage());
+    }
+
+    /** Adds what Elasticsearch did for the index over the phase, from its own statistics. */
+    private static void elasticsearchWork(Report.Section section, JsonNode before, JsonNode after, long elapsedNanos) {
+        ObjectNode json = section.json.putObject("elasticsearch_stats");
+        String[][] stats = {{"index_total", "/indexing/index_total"}, {"index_millis", "/indexing/index_time_in_millis"},
+            {"gets", "/get/total"}, {"get_millis", "/get/time_in_millis"}, {"searches", "/search/query_total"},
+            {"refreshes", "/refresh/total"}, {"refresh_millis", "/refresh/total_time_in_millis"},
+            {"merges", "/merges/total"}, {"merge_millis", "/merges/total_time_in_millis"},
+            {"flushes", "/flush/total"}, {"segments", "/segments/count"}};
+        for (String[] stat : stats) {
+            long value = after.at(stat[1]).asLong(0);
+            json.put(stat[0], stat[0].equals("segments") ? value : value - before.at(stat[1]).asLong(0));
+        }
+        double wall = elapsedNanos / 1e6;
+        section.row("Elasticsearch's own statistics over the phase", count(json.get("index_total").asLong())
+            + " index operations (" + decimal(json.get("index_millis").asLong() / wall, 2) + " threads busy indexing), "
+            + count(json.get("gets").asLong()) + " document gets, " + json.get("refreshes").asLong() + " refreshes ("
+            + decimal(json.get("refresh_millis").asLong() / 1000.0, 1) + " s), " + json.get("merges").asLong()
+            + " merges (" + decimal(json.get("merge_millis").asLong() / 1000.0, 1) + " s), "
+            + json.get("segments").asLong() + " segments at the end");
+    }
+
+    /** Adds CPU per part over the phase (in cores), memory, heap and GC rows. */
+    private void resources(Report.Section section, Snapshot before, Snapshot after, long elapsedNanos) {
+        double wall = (after.nanos() - before.nanos()) / 1e6;
+        StringBuilder cpu = new StringBuilder();
+        ObjectNode cpuJson = section.json.putObject("cpu_cores");
+        long ours = 0;
+        for (String part : pids.keySet()) {
+            long used = after.cpu(part) - before.cpu(part);
+            ours += used;
+            cpu.append(cpu.length() == 0 ? "" : ", ").append(part.equals("connect") ? "worker" : part).append(' ')
+                .append(decimal(used / wall, 2));
+            cpuJson.put(part, used / wall);
+        }
+        long machine = after.machineBusyMillis() - before.machineBusyMillis();
+        cpuJson.put("machine", machine / wall).put("other_processes", (machine - ours) / wall);
+        section.row("CPU used, in cores (of " + Runtime.getRuntime().availableProcessors() + ")", cpu + "; whole machine "
+            + decimal(machine / wall, 2) + ", of which other processes " + decimal((machine - ours) / wall, 2))
+            .row("load average before / after", before.loadAverage() + " / " + after.loadAverage());
+        if ((machine - ours) / wall > 0.2) {
+            section.row("WARNING", "processes outside the stack and the benchmark used " + decimal((machine - ours) / wall, 2)
+                + " cores during this phase: the machine was shared, so these figures are lower than on a quiet one");
+        }
+        ObjectNode rss = section.json.putObject("rss_kib");
+        for (String part : pids.keySet()) {
+            rss.putObject(part).put("before", before.rss(part)).put("after", after.rss(part));
+        }
+        section.row("Elasticsearch / broker RSS before -> after", mib(before.rss("elasticsearch")) + " -> "
+            + mib(after.rss("elasticsearch")) + " / " + mib(before.rss("kafka")) + " -> " + mib(after.rss("kafka")));
+        if (after.heapUsed() >= 0) {
+            long collections = after.gc()[0] - before.gc()[0];
+            long gcMillis = after.gc()[1] - before.gc()[1];
+            long max = -1;
+            try {
+                max = jmx.heapMax();
+            } catch (IOException | JMException e) {
+                // left out
+            }
+            section.row("worker heap used before / after; GC", decimal(before.heapUsed() / 1048576.0, 0) + " / "
+                + decimal(after.heapUsed() / 1048576.0, 0) + " MiB of " + decimal(max / 1048576.0, 0) + "; " + collections + " collections, "
+                + decimal(gcMillis / 1000.0, 1) + " s (" + decimal(100.0 * gcMillis / (elapsedNanos / 1e6), 1)
+                + "% of the time)");
+            section.json.put("worker_heap_before_bytes", before.heapUsed()).put("worker_heap_after_bytes", after.heapUsed())
+                .put("worker_gc_collections", collections).put("worker_gc_millis", gcMillis);
+        }
+    }
+
+    /** Adds the sink tasks' own JMX metrics (differences from {@code before}, when given, for counters). */
+    private void sinkMetrics(Report.Section section, Map<String, Number> before, String lagNote) {
+        if (jmx == null) {
+            section.row("sink JMX metrics", "not available (could not attach to the worker)");
+            return;
+        }
+        Map<String, Map<String, Number>> tasks;
+        try {
+            tasks = jmx.sinkTasks(name);
+        } catch (IOException | JMException e) {
+            section.row("sink JMX metrics", "not available: " + e);
+            return;
+        }
+        Map<String, Number> totals = WorkerJmx.totals(tasks);
+        ObjectNode json = section.json.putObject("sink_jmx");
+        for (String counter : WorkerJmx.COUNTERS) {
+            long value = totals.getOrDefault(counter, 0L).longValue();
+            boolean gauge = counter.equals("CacheSize") || counter.equals("CacheBytes");
+            if (before != null && !gauge) {
+                value -= before.getOrDefault(counter, 0L).longValue();
+            }
+            json.put(counter, value);
+        }
+        ObjectNode perTask = json.putObject("tasks");
+        tasks.forEach((task, values) -> {
+            ObjectNode node = perTask.putObject(task);
+            values.forEach((key, value) -> node.put(key, value.doubleValue()));
+        });
+        long merged = json.get("EventsMerged").asLong();
+        long written = json.get("DocumentsWritten").asLong();
+        long hits = json.get("CacheHits").asLong();
+        long misses = json.get("CacheMisses").asLong();
+        section.row("sink JMX: events merged / documents written", count(merged) + " / " + count(written) + " ("
+                + decimal((double) merged / Math.max(1, written), 2) + " events per write); duplicates "
+                + json.get("EventsDuplicate").asLong() + ", rejected " + json.get("EventsRejected").asLong()
+                + ", conflicts " + json.get("WriteConflicts").asLong())
+            .row("sink JMX: bulk requests", count(json.get("BulkRequests").asLong()) + ", avg "
+                + decimal(totals.get("BulkLatencyAvgMs").doubleValue(), 1) + " ms (slowest task), max "
+                + totals.get("BulkLatencyMaxMs") + " ms")
+            .row("sink JMX: cache", count(hits) + " hits, " + count(misses) + " misses; " + count(json.get("CacheSize")
+                .asLong()) + " documents, " + decimal(json.get("CacheBytes").asLong() / 1048576.0, 0) + " MiB (weighed)")
+            .row("sink JMX: reporting lag p50 / p95 / p99 / max (worst task)", totals.get("ReportingLagP50Ms") + " / "
+                + totals.get("ReportingLagP95Ms") + " / " + totals.get("ReportingLagP99Ms") + " / "
+                + totals.get("ReportingLagMaxMs") + " ms (event time -> acknowledged, rounded up to a power of two; "
+                + lagNote + ")");
+        try {
+            Map<String, Map<String, Number>> connectTasks = jmx.connectTasks(name);
+            ObjectNode connectJson = section.json.putObject("connect_jmx");
+            double commitAvg = 0;
+            double commitMax = 0;
+            double putAvg = 0;
+            double putMax = 0;
+            for (Map.Entry<String, Map<String, Number>> task : connectTasks.entrySet()) {
+                ObjectNode node = connectJson.putObject(task.getKey());
+                task.getValue().forEach((key, value) -> node.put(key, value.doubleValue()));
+                commitAvg = Math.max(commitAvg, finite(task.getValue().get("offset-commit-avg-time-ms")));
+                commitMax = Math.max(commitMax, finite(task.getValue().get("offset-commit-max-time-ms")));
+                putAvg = Math.max(putAvg, finite(task.getValue().get("put-batch-avg-time-ms")));
+                putMax = Math.max(putMax, finite(task.getValue().get("put-batch-max-time-ms")));
+            }
+            section.row("Connect JMX: offset commit (includes the sink's preCommit) avg / max", decimal(commitAvg, 0)
+                    + " / " + decimal(commitMax, 0) + " ms (worst task, Connect's window of about the last minute)")
+                .row("Connect JMX: put avg / max", decimal(putAvg, 1) + " / " + decimal(putMax, 0) + " ms (worst task)");
+        } catch (IOException | JMException e) {
+            section.row("Connect JMX", "not available: " + e);
+        }
+    }
+
+    private static double finite(Number value) {
+        return value == null || !Double.isFinite(value.doubleValue()) ? 0 : value.doubleValue();
+    }
+
+    private KafkaProducer<String, String> producer(int lingerMs, int batchBytes) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", bootstrapServers);
+        props.put("acks", "all");
+        props.put("linger.ms", String.valueOf(lingerMs));
+        props.put("batch.size", String.valueOf(batchBytes));
+        return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    }
+
+    private void cleanUp() {
+        if (options.keep) {
+            System.out.println("Kept connector, topic and index " + name + " (--keep).");
+            return;
+        }
+        try {
+            if (connectorCreated) {
+                connect.delete(name);
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (connect.status(name).has("connector") && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                }
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            System.err.println("Deleting connector " + name + " failed: " + e);
+        }
+        try {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+                admin.deleteTopics(List.of(name, name + "-dlq")).topicNameValues().values().forEach(future -> {
+                    try {
+                        future.get();
+                    } catch (Exception e) {
+                        // the dead letter queue exists only when something was rejected
+                    }
+                });
+            }
+            index.delete();
+            documents.send("DELETE", "/_index_template/" + name, null);
+        } catch (RuntimeException e) {
+            System.err.println("Deleting topic, index and template " + name + " failed: " + e);
+        }
+    }
+
+    private String connectVersion() {
+        try {
+            var http = java.net.http.HttpClient.newHttpClient();
+            var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.getProperty("connect.url")
+                + "/")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return Report.JSON.readTree(response.body()).path("version").asText("?");
+        } catch (IOException | InterruptedException e) {
+            return "?";
+        }
+    }
+
+    /** @return a setting of the worker's worker.properties (next to its log), or "?" */
+    private String workerSetting(String key) {
+        try (var reader = Files.newBufferedReader(Paths.get(stack.getProperty("connect.log")).resolveSibling(
+            "worker.properties"), StandardCharsets.UTF_8)) {
+            Properties worker = new Properties();
+            worker.load(reader);
+            return worker.getProperty(key, "? (Connect's default)");
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    /** @return the heap and GC options of a process's command line */
+    private static String jvmOptions(Long pid) {
+        if (pid == null) {
+            return "?";
+        }
+        try {
+            String[] args = new String(Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "cmdline")),
+                StandardCharsets.UTF_8).split("\0");
+            List<String> options = new ArrayList<>();
+            for (String arg : args) {
+                if (arg.startsWith("-Xm") || arg.startsWith("-XX:+Use")) {
+                    options.add(arg);
+                }
+            }
+            return String.join(" ", options);
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** The benchmark could not measure what it set out to (a task failed, a timeout); says what and why. */
+    private static final class BenchFailure extends RuntimeException {
+        BenchFailure(String message) {
+            super(message);
+        }
+    }
+}

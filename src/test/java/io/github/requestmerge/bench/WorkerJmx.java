@@ -1,0 +1,168 @@
+package io.github.requestmerge.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import javax.management.JMException;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+import com.sun.tools.attach.VirtualMachine;
+
+/**
+ * The Connect worker's JMX, reached by attaching to its PID (a local JVM of the same user; the
+ * worker needs no JMX port): the sink tasks' own metrics ({@code SinkTaskMetrics}), heap and GC.
+ * Used by the benchmark's main thread only.
+ */
+final class WorkerJmx implements AutoCloseable {
+
+    /** The sink's counters, summed over tasks by {@link #sinkTotals}. */
+    static final List<String> COUNTERS = List.of("EventsReceived", "EventsMerged", "EventsDuplicate", "EventsRejected",
+        "DocumentsWritten", "DocumentsDeleted", "WriteConflicts", "BulkRequests", "CacheHits", "CacheMisses",
+        "CacheSize", "CacheBytes");
+    /** Per-task gauges, reported per task and as the maximum over tasks. */
+    static final List<String> GAUGES = List.of("BulkLatencyAvgMs", "BulkLatencyMaxMs", "ReportingLagP50Ms",
+        "ReportingLagP95Ms", "ReportingLagP99Ms", "ReportingLagMaxMs", "CoalescingRatio", "BufferedEvents");
+
+    private final JMXConnector connector;
+    private final MBeanServerConnection server;
+
+    private WorkerJmx(JMXConnector connector) throws IOException {
+        this.connector = connector;
+        this.server = connector.getMBeanServerConnection();
+    }
+
+    /** @return the worker's JMX, or null (saying why on stderr) when the JVM cannot be attached to */
+    static WorkerJmx attach(long pid) {
+        try {
+            VirtualMachine vm = VirtualMachine.attach(String.valueOf(pid));
+            String address;
+            try {
+                address = vm.startLocalManagementAgent();
+            } finally {
+                vm.detach();
+            }
+            return new WorkerJmx(JMXConnectorFactory.connect(new JMXServiceURL(address)));
+        } catch (Exception | LinkageError e) {
+            System.err.println("Cannot attach to the worker (pid " + pid + ") for its JMX metrics: " + e
+                + "; the benchmark goes on without the sink's own metrics.");
+            return null;
+        }
+    }
+
+    /** @return attribute values of each task of the connector, by task id */
+    Map<String, Map<String, Number>> sinkTasks(String connectorName) throws IOException, JMException {
+        Map<String, Map<String, Number>> tasks = new TreeMap<>();
+        String quoted = ObjectName.quote(connectorName);
+        for (ObjectName name : server.queryNames(new ObjectName("io.github.requestmerge:type=sink-task-metrics,*"), null)) {
+            if (!quoted.equals(name.getKeyProperty("connector"))) {
+                continue;
+            }
+            Map<String, Number> values = new LinkedHashMap<>();
+            List<String> attributes = new ArrayList<>(COUNTERS);
+            attributes.addAll(GAUGES);
+            for (var attribute : server.getAttributes(name, attributes.toArray(new String[0])).asList()) {
+                values.put(attribute.getName(), (Number) attribute.getValue());
+            }
+            tasks.put(ObjectName.unquote(name.getKeyProperty("task")), values);
+        }
+        return tasks;
+    }
+
+    /** @return the counters summed over the connector's tasks, and the gauges' maximum over them */
+    Map<String, Number> sinkTotals(String connectorName) throws IOException, JMException {
+        return totals(sinkTasks(connectorName));
+    }
+
+    static Map<String, Number> totals(Map<String, Map<String, Number>> tasks) {
+        Map<String, Number> totals = new LinkedHashMap<>();
+        for (Map<String, Number> task : tasks.values()) {
+            for (String counter : COUNTERS) {
+                totals.merge(counter, task.getOrDefault(counter, 0L).longValue(), (a, b) -> a.longValue() + b.longValue());
+            }
+            for (String gauge : GAUGES) {
+                totals.merge(gauge, task.getOrDefault(gauge, 0L), (a, b) -> a.doubleValue() >= b.doubleValue() ? a : b);
+            }
+        }
+        return totals;
+    }
+
+    /**
+     * @return the worker's own metrics of the connector's tasks, by task id: how long offset commits
+     *     take (they include the sink's {@code preCommit}, which blocks the task thread), how long
+     *     {@code put} takes, and the share of time tasks ran; Connect's metrics cover its last
+     *     sample windows (about a minute)
+     */
+    Map<String, Map<String, Number>> connectTasks(String connectorName) throws IOException, JMException {
+        Map<String, Map<String, Number>> tasks = new TreeMap<>();
+        Map<String, List<String>> groups = Map.of(
+            "connector-task-metrics", List.of("offset-commit-avg-time-ms", "offset-commit-max-time-ms", "running-ratio",
+                "pause-ratio", "batch-size-avg", "batch-size-max"),
+            "sink-task-metrics", List.of("put-batch-avg-time-ms", "put-batch-max-time-ms", "offset-commit-completion-total",
+                "offset-commit-skip-total"));
+        for (Map.Entry<String, List<String>> group : groups.entrySet()) {
+            for (ObjectName name : server.queryNames(new ObjectName("kafka.connect:type=" + group.getKey() + ",connector="
+                + connectorName + ",*"), null)) {
+                Map<String, Number> values = tasks.computeIfAbsent(name.getKeyProperty("task"), task -> new TreeMap<>());
+                for (var attribute : server.getAttributes(name, group.getValue().toArray(new String[0])).asList()) {
+                    if (attribute.getValue() instanceof Number) {
+                        values.put(attribute.getName(), (Number) attribute.getValue());
+                    }
+                }
+            }
+        }
+        return tasks;
+    }
+
+    /** @return every attribute of the sink's metrics summed over the connector's tasks (gauges included) */
+    Map<String, Number> sinkSums(String connectorName) throws IOException, JMException {
+        Map<String, Number> sums = new LinkedHashMap<>();
+        for (Map<String, Number> task : sinkTasks(connectorName).values()) {
+            task.forEach((key, value) -> sums.merge(key, value.longValue(), (a, b) -> a.longValue() + b.longValue()));
+        }
+        return sums;
+    }
+
+    /** @return heap used, in bytes */
+    long heapUsed() throws IOException, JMException {
+        return (Long) heap().get("used");
+    }
+
+    /** @return the most heap the worker may use (-Xmx), in bytes */
+    long heapMax() throws IOException, JMException {
+        return (Long) heap().get("max");
+    }
+
+    private CompositeData heap() throws IOException, JMException {
+        return (CompositeData) server.getAttribute(new ObjectName(ManagementFactory.MEMORY_MXBEAN_NAME), "HeapMemoryUsage");
+    }
+
+    /** @return collections and milliseconds spent collecting, over all of the worker's collectors */
+    long[] gc() throws IOException, JMException {
+        long[] gc = new long[2];
+        for (ObjectName name : server.queryNames(new ObjectName(ManagementFactory.GARBAGE_COLLECTOR_MXBEAN_DOMAIN_TYPE
+            + ",*"), null)) {
+            gc[0] += (Long) server.getAttribute(name, "CollectionCount");
+            gc[1] += (Long) server.getAttribute(name, "CollectionTime");
+        }
+        return gc;
+    }
+
+    @Override
+    public void close() {
+        try {
+            connector.close();
+        } catch (IOException e) {
+            // the worker may be gone already
+        }
+    }
+}
