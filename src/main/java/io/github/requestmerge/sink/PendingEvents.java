@@ -67,7 +67,9 @@ final class PendingEvents {
 
     private void noteOffset(Pending pending) {
         if (events == 0 && through.isEmpty()) {
+            // The writer sleeps while nothing waits: wake it so the linger time starts now.
             oldestNanos = System.nanoTime();
+            changed.signalAll();
         }
         through.merge(pending.partition(), pending.offset(), Math::max);
     }
@@ -165,6 +167,16 @@ final class PendingEvents {
                 changed.awaitNanos(left);
             }
             return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return true while a thread waits in {@link #take} or a wait method (for tests) */
+    boolean hasWaiters() {
+        lock.lock();
+        try {
+            return lock.hasWaiters(changed);
         } finally {
             lock.unlock();
         }

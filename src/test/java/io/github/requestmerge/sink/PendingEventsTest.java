@@ -59,6 +59,24 @@ class PendingEventsTest {
     }
 
     @Test
+    void theFirstEventIntoAnEmptyBufferIsWrittenAfterTheLingerWithoutAnyOtherWakeUp() throws Exception {
+        PendingEvents pending = new PendingEvents(50, 100);
+        CompletableFuture<Batch> taken = CompletableFuture.supplyAsync(() -> {
+            try {
+                return pending.take();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // Let the writer go to sleep on the empty buffer first.
+        while (!pending.hasWaiters()) {
+            Thread.onSpinWait();
+        }
+        pending.add(event("a", P0, 0));
+        assertEquals(1, taken.get(10, TimeUnit.SECONDS).events());
+    }
+
+    @Test
     void enoughEventsReleaseTheBatchBeforeTheLingerIsUp() throws Exception {
         PendingEvents pending = new PendingEvents(60_000, 2);
         pending.add(event("a", P0, 0));
