@@ -31,6 +31,7 @@ final class PendingEvents {
     private LinkedHashMap<DocKey, List<Pending>> groups = new LinkedHashMap<>();
     private Map<TopicPartition, Long> through = new HashMap<>();
     private int events;
+    private int inFlightEvents;
     private long oldestNanos;
     private boolean flushRequested;
     private boolean inFlight;
@@ -74,11 +75,11 @@ final class PendingEvents {
         through.merge(pending.partition(), pending.offset(), Math::max);
     }
 
-    /** @return events waiting, not counting the batch in flight */
+    /** @return events held: waiting, and in the batch being written */
     int size() {
         lock.lock();
         try {
-            return events;
+            return events + inFlightEvents;
         } finally {
             lock.unlock();
         }
@@ -99,6 +100,7 @@ final class PendingEvents {
                     Batch batch = new Batch(groups, through, events);
                     groups = new LinkedHashMap<>();
                     through = new HashMap<>();
+                    inFlightEvents = events;
                     events = 0;
                     flushRequested = false;
                     inFlight = true;
@@ -122,6 +124,7 @@ final class PendingEvents {
         lock.lock();
         try {
             inFlight = false;
+            inFlightEvents = 0;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -152,14 +155,17 @@ final class PendingEvents {
         }
     }
 
-    /** Waits until at most {@code limit} events are buffered, or the time is up (task thread, backpressure). */
+    /**
+     * Waits until at most {@code limit} events are held (waiting or being written), or the time is
+     * up (task thread, backpressure).
+     */
     boolean awaitAtMost(int limit, long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         lock.lock();
         try {
             flushRequested = true;
             changed.signalAll();
-            while (events > limit) {
+            while (events + inFlightEvents > limit) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || closed) {
                     return false;

@@ -213,8 +213,9 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
                 "Most merged documents each task keeps in memory. A document not in memory is read back from "
                     + "Elasticsearch (one multi-get per flush).",
                 CACHE_GROUP, ++order, Width.SHORT, "Cached documents")
-            .define(CACHE_MAX_BYTES, Type.LONG, 256L << 20, ConfigDef.Range.atLeast(1 << 20), Importance.MEDIUM,
-                "Most heap, estimated, the cached documents of a task may take.",
+            .define(CACHE_MAX_BYTES, Type.LONG, 128L << 20, ConfigDef.Range.atLeast(1 << 20), Importance.MEDIUM,
+                "Most heap, estimated, the cached documents of a task may take. Per task: size the worker's "
+                    + "heap for tasks x (this + " + BUFFER_MAX_EVENTS + " x 1 KB).",
                 CACHE_GROUP, ++order, Width.SHORT, "Cache bytes")
             .define(CACHE_EXPIRE_MS, Type.LONG, 3_600_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                 "A cached document not touched for this long is dropped from memory.",
@@ -228,7 +229,7 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
                 "How long an event may wait in memory before its document is written. Lower means fresher "
                     + "documents; higher means more events coalesced per write.",
                 WRITE_GROUP, ++order, Width.SHORT, "Linger (ms)")
-            .define(FLUSH_MAX_EVENTS, Type.INT, 20_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+            .define(FLUSH_MAX_EVENTS, Type.INT, 5_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
                 "A flush starts as soon as this many events wait, before the linger time is up.",
                 WRITE_GROUP, ++order, Width.SHORT, "Flush at events")
             .define(BULK_MAX_DOCUMENTS, Type.INT, 1_000, ConfigDef.Range.between(1, 100_000), Importance.MEDIUM,
@@ -237,11 +238,12 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
             .define(BULK_MAX_BYTES, Type.LONG, 5L << 20, ConfigDef.Range.between(1024, 100L << 20), Importance.MEDIUM,
                 "Most bytes of documents in one bulk request.",
                 WRITE_GROUP, ++order, Width.SHORT, "Bulk bytes")
-            .define(BUFFER_MAX_EVENTS, Type.INT, 100_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
-                "Most events a task holds before Connect must pause delivery (backpressure) until writes catch up.",
+            .define(BUFFER_MAX_EVENTS, Type.INT, 20_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                "Most events a task holds, waiting or being written, before Connect must pause delivery "
+                    + "(backpressure) until writes catch up. Each held event takes about 1 KB of heap.",
                 WRITE_GROUP, ++order, Width.SHORT, "Buffered events")
             .define(FLUSH_TIMEOUT_MS, Type.LONG, 120_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
-                "How long an offset commit or a rebalance waits for pending documents to be written.",
+                "How long a rebalance or a stop waits for pending documents to be written.",
                 WRITE_GROUP, ++order, Width.SHORT, "Flush timeout (ms)")
             .define(RETRY_MAX_ATTEMPTS, Type.INT, 10, ConfigDef.Range.between(1, 1000), Importance.MEDIUM,
                 "Attempts of a request that fails with an I/O error, 429 or 5xx (also per document) before the "

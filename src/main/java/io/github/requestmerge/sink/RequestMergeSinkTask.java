@@ -199,28 +199,46 @@ public class RequestMergeSinkTask extends SinkTask {
         reporter.report(record, error);
     }
 
+    /**
+     * Returns the offsets whose documents Elasticsearch acknowledged, without waiting for the
+     * writer: the writer flushes on its own every {@code flush.linger.ms}, and blocking here would
+     * stop consumption on every commit. Records still pending are committed by a later call, or
+     * redelivered after a crash or rebalance and then skipped by the documents' marks.
+     */
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
         if (failure == null) {
-            flushAndDrain();
+            try {
+                drainCompleted();
+            } catch (RuntimeException e) {
+                // Thrown from preCommit it would only be logged; kept, it fails the task at the next put.
+                failure = e;
+            }
         }
         return offsets.committable(currentOffsets);
     }
 
-    /** Writes everything buffered (bounded by flush.timeout.ms); failures are kept for the next put. */
-    private void flushAndDrain() {
+    /**
+     * Writes everything buffered (bounded by flush.timeout.ms) and reports its outcome; failures are
+     * kept for the next put. Called on rebalance and stop (and by tests, to wait for the writer).
+     *
+     * @return true when everything held was written
+     */
+    boolean flushAndDrain() {
+        boolean idle = false;
         try {
-            if (!pending.awaitIdle(config.getLong(RequestMergeSinkConfig.FLUSH_TIMEOUT_MS), writer::stopped)) {
-                log.debug("{}: not all buffered events were written within {}", name,
+            idle = pending.awaitIdle(config.getLong(RequestMergeSinkConfig.FLUSH_TIMEOUT_MS), writer::stopped);
+            if (!idle) {
+                log.warn("{}: not all buffered events were written within {}; they will be redelivered", name,
                     RequestMergeSinkConfig.FLUSH_TIMEOUT_MS);
             }
             drainCompleted();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            // Thrown from preCommit it would only be logged; kept, it fails the task at the next put.
             failure = e;
         }
+        return idle && failure == null && writer.failure() == null;
     }
 
     @Override

@@ -44,16 +44,19 @@ final class WriterThread {
             while ((batch = pending.take()) != null) {
                 try {
                     completed.add(writer.flush(batch));
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Throwable e) {
+                    // Set before done(): whoever waits for the batch must see why it did not complete.
+                    log.error("{} stopped: {}", thread.getName(), e.toString());
+                    failure = e;
+                    return;
                 } finally {
                     pending.done();
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Throwable e) {
-            log.error("{} stopped: {}", thread.getName(), e.toString());
-            failure = e;
-            pending.done();
         }
     }
 

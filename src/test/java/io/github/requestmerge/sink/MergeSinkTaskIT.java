@@ -276,6 +276,8 @@ class MergeSinkTaskIT {
         for (int p = 0; p < 4; p++) {
             current.put(new TopicPartition(TOPIC, p), new OffsetAndMetadata(0));
         }
+        // The writer flushes by itself every linger; a test waits for it as a rebalance does.
+        task.flushAndDrain();
         Map<TopicPartition, OffsetAndMetadata> committed = task.preCommit(current);
         task.put(List.of());
         return committed;

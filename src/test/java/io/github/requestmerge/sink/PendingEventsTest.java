@@ -30,6 +30,8 @@ class PendingEventsTest {
         assertEquals(2, batch.groups().size());
         assertEquals(2, batch.groups().get(new DocKey("requests", "a")).size());
         assertEquals(Map.of(P0, 1L, P1, 5L), batch.through());
+        assertEquals(3, pending.size(), "events being written still count against the bound");
+        pending.done();
         assertEquals(0, pending.size());
     }
 
