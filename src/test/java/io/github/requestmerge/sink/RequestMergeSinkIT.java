@@ -176,7 +176,7 @@ class RequestMergeSinkIT {
         config.put("flush.max.events", "500000");
         errors = errors(connect.validate("RequestMergeSinkConnector", config));
         assertEquals(List.of("is required with connection.username"), errors.get("connection.password"));
-        assertEquals(List.of("must not exceed buffer.max.events (100000)"), errors.get("flush.max.events"));
+        assertEquals(List.of("must not exceed buffer.max.events (20000)"), errors.get("flush.max.events"));
 
         config = sinkConfig(name, name);
         config.put("connection.urls", "http://127.0.0.1:1");
