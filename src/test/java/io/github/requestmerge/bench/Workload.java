@@ -3,6 +3,8 @@ package io.github.requestmerge.bench;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import io.github.requestmerge.testing.Traffic;
+
 /**
  * A reproducible stream of request events shaped like the product's traffic: each request id
  * starts with a full event (source, a public IPv4 address, a common user agent, domain, counters,
@@ -78,7 +80,7 @@ final class Workload {
             long c = random.nextInt(3);
             long i = 1 + random.nextInt(9);
             int cents = 50 + random.nextInt(950);
-            json = "{\"id\":\"" + id + "\",\"source\":" + (1 + random.nextInt(5)) + ",\"ipaddress\":\"" + publicIpv4()
+            json = "{\"id\":\"" + id + "\",\"source\":" + (1 + random.nextInt(5)) + ",\"ipaddress\":\"" + Traffic.publicIpv4(random)
                 + "\",\"useragent\":\"" + escape(userAgents.get(random.nextInt(userAgents.size()))) + "\",\"domain\":\""
                 + DOMAINS[random.nextInt(DOMAINS.length)] + "\",\"clicks\":\"+" + c + "\",\"impressions\":\"+" + i
                 + "\",\"price\":" + cents / 100 + "." + (cents % 100 < 10 ? "0" : "") + cents % 100 + "}";
@@ -131,17 +133,6 @@ final class Workload {
 
     long impressions() {
         return impressions;
-    }
-
-    /** @return a random address outside the private, loopback, link-local, CGNAT and documentation ranges */
-    private String publicIpv4() {
-        while (true) {
-            int a = 1 + random.nextInt(223);
-            if (a == 10 || a == 127 || a == 100 || a == 169 || a == 172 || a == 192 || a == 198 || a == 203) {
-                continue;
-            }
-            return a + "." + random.nextInt(256) + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
-        }
     }
 
     private static String escape(String text) {

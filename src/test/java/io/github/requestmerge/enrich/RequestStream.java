@@ -7,6 +7,8 @@ import java.util.SplittableRandom;
 
 import org.apache.kafka.connect.sink.SinkRecord;
 
+import io.github.requestmerge.testing.Traffic;
+
 /**
  * A reproducible stream of request events for the enrichment benchmark, shaped like real traffic:
  * IP addresses and user agents repeat with Zipf-like popularity (a few very common, a long tail),
@@ -32,7 +34,7 @@ final class RequestStream {
         SplittableRandom random = new SplittableRandom(seed);
         ips = new String[distinctIps];
         for (int i = 0; i < distinctIps; i++) {
-            ips[i] = i % 10 == 9 ? randomIpv6(random) : randomPublicIpv4(random);
+            ips[i] = i % 10 == 9 ? randomIpv6(random) : Traffic.publicIpv4(random);
         }
         this.agents = agents.toArray(new String[0]);
         agentPrefixes = new String[agents.size()];
@@ -51,11 +53,11 @@ final class RequestStream {
             agentPrefixes[i] = start == end ? agent + " " : agent.substring(0, start);
             agentSuffixes[i] = agent.substring(end);
         }
-        double[] ipCdf = zipfCdf(distinctIps);
-        double[] agentCdf = zipfCdf(agents.size());
+        double[] ipCdf = Traffic.zipfCdf(distinctIps);
+        double[] agentCdf = Traffic.zipfCdf(agents.size());
         for (int i = 0; i < EVENTS; i++) {
-            ipOfEvent[i] = sample(ipCdf, random.nextDouble());
-            agentOfEvent[i] = sample(agentCdf, random.nextDouble());
+            ipOfEvent[i] = Traffic.zipfSample(ipCdf, random.nextDouble());
+            agentOfEvent[i] = Traffic.zipfSample(agentCdf, random.nextDouble());
             newAgent[i] = random.nextDouble() < newAgentRate;
         }
     }
@@ -94,42 +96,6 @@ final class RequestStream {
         return agents[agent];
     }
 
-    private static double[] zipfCdf(int n) {
-        double[] cdf = new double[n];
-        double sum = 0;
-        for (int rank = 1; rank <= n; rank++) {
-            sum += 1.0 / rank;
-            cdf[rank - 1] = sum;
-        }
-        for (int i = 0; i < n; i++) {
-            cdf[i] /= sum;
-        }
-        return cdf;
-    }
-
-    private static int sample(double[] cdf, double uniform) {
-        int low = 0;
-        int high = cdf.length - 1;
-        while (low < high) {
-            int mid = (low + high) >>> 1;
-            if (cdf[mid] < uniform) {
-                low = mid + 1;
-            } else {
-                high = mid;
-            }
-        }
-        return low;
-    }
-
-    private static String randomPublicIpv4(SplittableRandom random) {
-        while (true) {
-            int a = 1 + random.nextInt(223);
-            if (a == 10 || a == 127 || a == 100 || a == 169 || a == 172 || a == 192 || a == 198 || a == 203) {
-                continue;
-            }
-            return a + "." + random.nextInt(256) + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
-        }
-    }
 
     private static String randomIpv6(SplittableRandom random) {
         return String.format("2a0%x:%x:%x::%x", 1 + random.nextInt(9), random.nextInt(0x10000), random.nextInt(0x10000),

@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import io.github.requestmerge.testing.Traffic;
 
 /**
  * Merge cost on one thread (so events/s is per core) against a cache of a million requests, on a
@@ -90,7 +91,7 @@ public class MergeBenchmark {
                 }
                 System.arraycopy(id.getBytes(StandardCharsets.ISO_8859_1), 0, allIds, i * ID_LENGTH, ID_LENGTH);
             }
-            double[] zipf = "zipf".equals(distribution) ? RequestEvents.zipfCdf(ids) : null;
+            double[] zipf = "zipf".equals(distribution) ? Traffic.zipfCdf(ids) : null;
             for (int e = 0; e < EVENTS; e++) {
                 int request = zipf == null ? events.uniform(ids) : events.sample(zipf);
                 System.arraycopy(allIds, request * ID_LENGTH, idBytes, e * ID_LENGTH, ID_LENGTH);

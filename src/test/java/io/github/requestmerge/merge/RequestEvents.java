@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import io.github.requestmerge.testing.Traffic;
 
 /**
  * A reproducible stream of request events for measuring the merge, shaped as the sink task gets
@@ -48,11 +49,11 @@ final class RequestEvents {
             userAgents[i] = agents.get(i).text;
             userAgentObjects[i] = agents.get(i).object();
         }
-        userAgentCdf = zipfCdf(userAgents.length);
+        userAgentCdf = Traffic.zipfCdf(userAgents.length);
         domains = domains(new SplittableRandom(seed ^ 0xd0d0));
-        domainCdf = zipfCdf(domains.length);
+        domainCdf = Traffic.zipfCdf(domains.length);
         cities = CITIES;
-        cityCdf = zipfCdf(cities.length);
+        cityCdf = Traffic.zipfCdf(cities.length);
     }
 
     /** @return a new request id shaped like a random UUID (36 characters) */
@@ -68,7 +69,7 @@ final class RequestEvents {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("id", fresh(id));
         event.put("source", (long) (1 + random.nextInt(3)));
-        event.put("ipaddress", randomPublicIpv4());
+        event.put("ipaddress", Traffic.publicIpv4(random));
         int agent = sample(userAgentCdf);
         event.put("useragent", fresh(userAgents[agent]));
         event.put("domain", fresh(domains[sample(domainCdf)]));
@@ -102,34 +103,9 @@ final class RequestEvents {
         return random.nextInt(n);
     }
 
-    /** @return a sample from a Zipf-like distribution (see {@link #zipfCdf}) */
+    /** @return a sample from a Zipf-like distribution (see {@link Traffic#zipfCdf}) */
     int sample(double[] cdf) {
-        double uniform = random.nextDouble();
-        int low = 0;
-        int high = cdf.length - 1;
-        while (low < high) {
-            int mid = (low + high) >>> 1;
-            if (cdf[mid] < uniform) {
-                low = mid + 1;
-            } else {
-                high = mid;
-            }
-        }
-        return low;
-    }
-
-    /** @return the cumulative distribution of ranks 1..n with weight 1/rank */
-    static double[] zipfCdf(int n) {
-        double[] cdf = new double[n];
-        double sum = 0;
-        for (int rank = 1; rank <= n; rank++) {
-            sum += 1.0 / rank;
-            cdf[rank - 1] = sum;
-        }
-        for (int i = 0; i < n; i++) {
-            cdf[i] /= sum;
-        }
-        return cdf;
+        return Traffic.zipfSample(cdf, random.nextDouble());
     }
 
     /** A copy, as a deserialiser makes a new string for every value it reads. */
@@ -137,15 +113,6 @@ final class RequestEvents {
         return new String(value.toCharArray());
     }
 
-    private String randomPublicIpv4() {
-        while (true) {
-            int a = 1 + random.nextInt(223);
-            if (a == 10 || a == 127 || a == 100 || a == 169 || a == 172 || a == 192 || a == 198 || a == 203) {
-                continue;
-            }
-            return a + "." + random.nextInt(256) + "." + random.nextInt(256) + "." + (1 + random.nextInt(254));
-        }
-    }
 
     private static String hex(long value, int digits) {
         String text = Long.toHexString(value & (digits == 16 ? -1L : (1L << (4 * digits)) - 1));
