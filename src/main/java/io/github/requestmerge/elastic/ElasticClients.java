@@ -80,7 +80,7 @@ public final class ElasticClients {
             apiKey = blankToNull(apiKey);
             truststorePassword = blankToNull(truststorePassword);
             truststoreType = blankToNull(truststoreType);
-            checkUrls(urls);
+            ElasticClients.checkUrls(urls);
             checkAuth(username, password, apiKey);
             if (caCertificatePath != null && truststorePath != null) {
                 throw new IllegalArgumentException("set either a CA certificate file (" + caCertificatePath
@@ -100,39 +100,6 @@ public final class ElasticClients {
             return s == null || s.isBlank() ? null : s.strip();
         }
 
-        private static void checkUrls(List<URI> urls) {
-            if (urls.isEmpty()) {
-                throw new IllegalArgumentException("no Elasticsearch URL is set");
-            }
-            for (URI url : urls) {
-                String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-                if (!scheme.equals("http") && !scheme.equals("https")) {
-                    throw new IllegalArgumentException("Elasticsearch URL " + redact(url)
-                            + " is not an http or https URL");
-                }
-                if (url.getHost() == null) {
-                    throw new IllegalArgumentException("Elasticsearch URL " + redact(url) + " has no valid host name");
-                }
-                if (url.getRawUserInfo() != null) {
-                    // Named without its credentials; they belong in username/password or the API key.
-                    throw new IllegalArgumentException("Elasticsearch URL " + redact(url)
-                            + " contains credentials; set them as username and password instead");
-                }
-                if (url.getRawQuery() != null || url.getRawFragment() != null) {
-                    throw new IllegalArgumentException("Elasticsearch URL " + redact(url)
-                            + " must not have a query or fragment");
-                }
-            }
-            // One connection pool and one path prefix serve all nodes, so the nodes must agree on both.
-            if (urls.stream().map(u -> u.getScheme().toLowerCase(Locale.ROOT)).distinct().count() > 1) {
-                throw new IllegalArgumentException("Elasticsearch URLs must all use http or all use https: "
-                        + describeUrls(urls));
-            }
-            if (urls.stream().map(Settings::pathPrefix).distinct().count() > 1) {
-                throw new IllegalArgumentException("Elasticsearch URLs must all have the same path: "
-                        + describeUrls(urls));
-            }
-        }
 
         private static void checkAuth(String username, String password, String apiKey) {
             if (username != null && password == null) {
@@ -163,6 +130,46 @@ public final class ElasticClients {
 
         private boolean https() {
             return urls.get(0).getScheme().equalsIgnoreCase("https");
+        }
+    }
+
+    /**
+     * Checks node URLs as {@link Settings} does; config validation calls this too, so a URL it
+     * accepts is one the client can use.
+     *
+     * @throws IllegalArgumentException naming the URL (without credentials) and what is wrong
+     */
+    public static void checkUrls(List<URI> urls) {
+        if (urls.isEmpty()) {
+            throw new IllegalArgumentException("no Elasticsearch URL is set");
+        }
+        for (URI url : urls) {
+            String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw new IllegalArgumentException("Elasticsearch URL " + redact(url)
+                        + " is not an http or https URL");
+            }
+            if (url.getHost() == null) {
+                throw new IllegalArgumentException("Elasticsearch URL " + redact(url) + " has no valid host name");
+            }
+            if (url.getRawUserInfo() != null) {
+                // Named without its credentials; they belong in username/password or the API key.
+                throw new IllegalArgumentException("Elasticsearch URL " + redact(url)
+                        + " contains credentials; set them as username and password instead");
+            }
+            if (url.getRawQuery() != null || url.getRawFragment() != null) {
+                throw new IllegalArgumentException("Elasticsearch URL " + redact(url)
+                        + " must not have a query or fragment");
+            }
+        }
+        // One connection pool and one path prefix serve all nodes, so the nodes must agree on both.
+        if (urls.stream().map(u -> u.getScheme().toLowerCase(Locale.ROOT)).distinct().count() > 1) {
+            throw new IllegalArgumentException("Elasticsearch URLs must all use http or all use https: "
+                    + describeUrls(urls));
+        }
+        if (urls.stream().map(Settings::pathPrefix).distinct().count() > 1) {
+            throw new IllegalArgumentException("Elasticsearch URLs must all have the same path: "
+                    + describeUrls(urls));
         }
     }
 

@@ -344,28 +344,20 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
         return TombstoneBehavior.parse(getString(MERGE_TOMBSTONE_BEHAVIOR));
     }
 
+    /** Parses the URL list; the checks are the client's own ({@link ElasticClients#checkUrls}). */
     static List<URI> parseUrls(List<String> values) {
-        if (values == null || values.isEmpty()) {
-            throw new IllegalArgumentException("at least one URL is required, e.g. http://localhost:9200");
-        }
         List<URI> urls = new ArrayList<>();
-        for (String value : values) {
-            URI url;
+        for (String value : values == null ? List.<String>of() : values) {
             try {
-                url = new URI(value.trim());
+                urls.add(new URI(value.trim()));
             } catch (java.net.URISyntaxException e) {
                 throw new IllegalArgumentException("'" + value + "' is not a URL: " + e.getReason());
             }
-            if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
-                throw new IllegalArgumentException("'" + value + "' must be an http:// or https:// URL with a host");
-            }
-            if (!urls.isEmpty() && !urls.get(0).getScheme().equals(url.getScheme())) {
-                throw new IllegalArgumentException("all URLs must use the same scheme: " + values);
-            }
-            urls.add(url);
         }
+        ElasticClients.checkUrls(urls);
         return urls;
     }
+
 
     private static Object parseRules(List<String> entries) {
         return MergeRules.parseFieldRules(entries);

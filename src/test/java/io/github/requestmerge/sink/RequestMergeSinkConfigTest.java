@@ -67,8 +67,12 @@ class RequestMergeSinkConfigTest {
 
     @Test
     void badValuesNameTheirKey() {
-        assertProblem(RequestMergeSinkConfig.CONNECTION_URLS, "ftp://es:9200", "must be an http:// or https:// URL");
-        assertProblem(RequestMergeSinkConfig.CONNECTION_URLS, "http://a:9200,https://b:9200", "same scheme");
+        assertProblem(RequestMergeSinkConfig.CONNECTION_URLS, "ftp://es:9200", "is not an http or https URL");
+        assertProblem(RequestMergeSinkConfig.CONNECTION_URLS, "http://a:9200,https://b:9200",
+            "must all use http or all use https");
+        // The client refuses these at start; validation must refuse them first.
+        assertProblem(RequestMergeSinkConfig.CONNECTION_URLS, "http://elastic:pw@es:9200", "contains credentials");
+        assertProblem(RequestMergeSinkConfig.CONNECTION_URLS, "http://a:9200/x,http://b:9200/y", "the same path");
         assertProblem(RequestMergeSinkConfig.MERGE_FIELD_RULES, "tags", "must be path:rule");
         assertProblem(RequestMergeSinkConfig.MERGE_FIELD_RULES, "tags:unite", "unknown merge rule 'unite'");
         assertProblem(RequestMergeSinkConfig.MERGE_ID_FIELD, "a..b", "empty segment");
