@@ -192,8 +192,7 @@ final class MergeWriter {
         Applied applied = new Applied();
         for (Pending pending : events) {
             if (pending.isTombstone()) {
-                String source = pending.partition().topic() + "/" + pending.partition().partition();
-                if (doc.state.mark(source) >= pending.offset()) {
+                if (doc.state.mark(Offsets.source(pending.partition())) >= pending.offset()) {
                     applied.duplicates++;
                     continue;
                 }

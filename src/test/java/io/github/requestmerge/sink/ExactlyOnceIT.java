@@ -105,8 +105,7 @@ class ExactlyOnceIT {
      */
     private void awaitAllMatch(RequestTimeline timeline) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        int mismatched = -1;
-        String example = "";
+        List<String> wrong = List.of();
         while (System.nanoTime() < deadline) {
             JsonNode status = connect.status(name);
             for (JsonNode task : status.path("tasks")) {
@@ -114,21 +113,13 @@ class ExactlyOnceIT {
                     connect.restartFailed(name);
                 }
             }
-            mismatched = 0;
-            for (String id : timeline.ids()) {
-                JsonNode stored = documents.get(name, id);
-                if (!timeline.matches(id, stored)) {
-                    if (mismatched++ == 0) {
-                        example = id + ": expected " + timeline.expected(id) + " but was " + stored;
-                    }
-                }
-            }
-            if (mismatched == 0) {
+            wrong = timeline.mismatches(documents, name);
+            if (wrong.isEmpty()) {
                 assertEquals(timeline.ids().size(), documents.count(name));
                 return;
             }
             RequestMergeSinkIT.sleep(500);
         }
-        throw new AssertionError(mismatched + " documents differ, e.g. " + example);
+        throw new AssertionError(wrong.size() + " documents differ, e.g. " + (wrong.isEmpty() ? "" : wrong.get(0)));
     }
 }

@@ -298,15 +298,10 @@ class MergeSinkTaskIT {
     }
 
     private void assertAllMatch(RequestTimeline timeline) {
-        List<String> wrong = new ArrayList<>();
-        for (String id : timeline.ids()) {
-            JsonNode stored = documents.get(index, id);
-            if (!timeline.matches(id, stored)) {
-                wrong.add(id + ": expected " + timeline.expected(id) + " but was " + stored);
-            }
-        }
+        List<String> wrong = timeline.mismatches(documents, index);
         assertTrue(wrong.isEmpty(), wrong.size() + " documents differ, e.g. " + (wrong.isEmpty() ? "" : wrong.get(0)));
     }
+
 
     private static void putInBatches(RequestMergeSinkTask task, List<SinkRecord> records, int batch) {
         for (int from = 0; from < records.size(); from += batch) {

@@ -218,13 +218,7 @@ class RequestMergeSinkIT {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         List<String> wrong = List.of();
         while (System.nanoTime() < deadline) {
-            wrong = new ArrayList<>();
-            for (String id : timeline.ids()) {
-                JsonNode stored = documents.get(index, id);
-                if (!timeline.matches(id, stored)) {
-                    wrong.add(id + ": expected " + timeline.expected(id) + " but was " + stored);
-                }
-            }
+            wrong = timeline.mismatches(documents, index);
             if (wrong.isEmpty()) {
                 return;
             }

@@ -150,6 +150,21 @@ public final class RequestTimeline {
         return expected(id).equals(NUMERIC, actual);
     }
 
+    /**
+     * @return one line per id whose document in the index differs from the expected one (or is
+     *     missing), saying what was expected and found; empty when all match
+     */
+    public List<String> mismatches(Documents documents, String index) {
+        List<String> wrong = new ArrayList<>();
+        for (String id : ids()) {
+            JsonNode stored = documents.get(index, id);
+            if (!matches(id, stored)) {
+                wrong.add(id + ": expected " + expected(id) + " but was " + stored);
+            }
+        }
+        return wrong;
+    }
+
     /** Compares numbers by value and everything else exactly (the equality Jackson's comparator hook adds). */
     public static final Comparator<JsonNode> NUMERIC = (a, b) -> {
         if (a instanceof NumericNode && b instanceof NumericNode) {
