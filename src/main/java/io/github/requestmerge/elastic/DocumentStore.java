@@ -1,6 +1,5 @@
 package io.github.requestmerge.elastic;
 
-import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -52,13 +51,9 @@ public interface DocumentStore {
             return status >= 200 && status < 300;
         }
 
-        public boolean conflict() {
-            return status == 409;
-        }
-
-        /** @return true for 429 and 5xx: try the document again later */
-        public boolean retriable() {
-            return Retry.isRetriableStatus(status);
+        /** @return what to do about a failed write ({@link ElasticErrors#ofItem}) */
+        public ElasticErrors.Category category() {
+            return ElasticErrors.ofItem(status, errorType);
         }
 
         /** @return the error as {@code type: reason}, for messages */
@@ -68,20 +63,22 @@ public interface DocumentStore {
     }
 
     /**
-     * Reads documents by id from one index.
+     * Reads documents by id from one index, retrying transient failures (of the whole request or of
+     * single documents) for as long as the retry policy allows.
      *
      * @return found documents by id; absent ids (and a missing index) are not in the map
-     * @throws RetriesExhaustedException when the store stays unavailable
-     * @throws IOException when the store refuses the request itself (not retriable)
+     * @throws UnrecoverableException when a failure is not transient (naming what to fix), or an
+     *     outage lasted longer than the retry timeout
      */
-    Map<String, Stored> load(String index, Collection<String> ids) throws RetriesExhaustedException, IOException, InterruptedException;
+    Map<String, Stored> load(String index, Collection<String> ids) throws UnrecoverableException, InterruptedException;
 
     /**
-     * Sends writes in one request.
+     * Sends writes in one request, retrying transient failures of the whole request; failures of
+     * single writes are returned for the caller to classify ({@link Result#category()}).
      *
      * @return one result per write, in order
-     * @throws RetriesExhaustedException when the store stays unavailable
-     * @throws IOException when the store refuses the request itself (not retriable)
+     * @throws UnrecoverableException when a failure of the request is not transient, or an outage
+     *     lasted longer than the retry timeout
      */
-    List<Result> write(List<Write> writes) throws RetriesExhaustedException, IOException, InterruptedException;
+    List<Result> write(List<Write> writes) throws UnrecoverableException, InterruptedException;
 }

@@ -30,8 +30,9 @@ import co.elastic.clients.util.ContentType;
  * The Elasticsearch {@link DocumentStore}: one multi-get for many ids, one bulk request for many
  * writes, each write guarded by optimistic concurrency (the seq_no/primary_term it was read at,
  * or create-if-absent), so a concurrent writer shows up as a 409 conflict instead of a lost update.
- * Request-level failures (I/O, 429, 5xx) are retried by {@link Retry}; per-document results are
- * returned for the caller to act on.
+ * Failures are classified by {@link ElasticErrors}: transient ones of a whole request, and of single
+ * documents of a multi-get, are retried by {@link Retry}; per-document write results are returned for
+ * the caller to act on.
  *
  * <p>Thread-safe (the client is); used by one task's writer thread.
  */
@@ -50,32 +51,50 @@ public final class ElasticDocumentStore implements DocumentStore {
     }
 
     /**
-     * Reads documents by id from one index.
+     * Reads documents by id from one index with multi-gets. A document whose shard cannot answer now
+     * (a node restarting, shards recovering) is asked for again after a backoff, with the others of
+     * its kind only.
      *
      * @return found documents by id; absent ids (and a missing index) are simply not in the map
-     * @throws RetriesExhaustedException when the cluster stays unavailable
-     * @throws IllegalStateException for a per-document failure other than a missing index
+     * @throws UnrecoverableException for a failure that is not transient, naming the document and
+     *     what to fix, or when an outage outlasts the retry timeout
      */
     @Override
-    public Map<String, Stored> load(String index, Collection<String> ids)
-        throws RetriesExhaustedException, IOException, InterruptedException {
-        List<String> idList = new ArrayList<>(ids);
-        MgetResponse<BinaryData> response = retry.call("multi-get of " + idList.size() + " documents from " + index,
-            () -> client.mget(m -> m.index(index).ids(idList).realtime(true), BinaryData.class));
+    public Map<String, Stored> load(String index, Collection<String> ids) throws UnrecoverableException, InterruptedException {
         Map<String, Stored> found = new HashMap<>();
-        for (MultiGetResponseItem<BinaryData> item : response.docs()) {
-            if (item.isFailure()) {
-                MultiGetError failure = item.failure();
-                if ("index_not_found_exception".equals(failure.error().type())) {
-                    continue;
+        List<String> todo = new ArrayList<>(ids);
+        for (int attempt = 1; !todo.isEmpty(); attempt++) {
+            List<String> request = todo;
+            String what = "multi-get of " + request.size() + " documents from " + index;
+            MgetResponse<BinaryData> response = retry.call(what,
+                () -> client.mget(m -> m.index(index).ids(request).realtime(true), BinaryData.class));
+            List<String> again = new ArrayList<>();
+            String lastError = null;
+            for (MultiGetResponseItem<BinaryData> item : response.docs()) {
+                if (item.isFailure()) {
+                    MultiGetError failure = item.failure();
+                    String type = failure.error().type();
+                    if ("index_not_found_exception".equals(type)) {
+                        continue;
+                    }
+                    if (ElasticErrors.ofItem(0, type) == ElasticErrors.Category.TRANSIENT) {
+                        again.add(failure.id());
+                        lastError = describe(failure.error());
+                        continue;
+                    }
+                    String remedy = ElasticErrors.remedy(0, type);
+                    throw new UnrecoverableException("reading document " + failure.id() + " from " + index + " failed: "
+                        + describe(failure.error()) + (remedy.isEmpty() ? "" : "; " + remedy));
                 }
-                throw new IllegalStateException("reading document " + failure.id() + " from " + index + " failed: "
-                    + describe(failure.error()));
+                GetResult<BinaryData> result = item.result();
+                if (result.found() && result.source() != null) {
+                    found.put(result.id(), new Stored(parse(result.source()), result.seqNo(), result.primaryTerm()));
+                }
             }
-            GetResult<BinaryData> result = item.result();
-            if (result.found() && result.source() != null) {
-                found.put(result.id(), new Stored(parse(result.source()), result.seqNo(), result.primaryTerm()));
+            if (!again.isEmpty()) {
+                retry.backOff(what + " (" + again.size() + " could not be read now)", lastError, attempt);
             }
+            todo = again;
         }
         return found;
     }
@@ -84,10 +103,10 @@ public final class ElasticDocumentStore implements DocumentStore {
      * Sends writes in one bulk request.
      *
      * @return one result per write, in order
-     * @throws RetriesExhaustedException when the cluster stays unavailable
+     * @throws UnrecoverableException when the request fails for good
      */
     @Override
-    public List<Result> write(List<Write> writes) throws RetriesExhaustedException, IOException, InterruptedException {
+    public List<Result> write(List<Write> writes) throws UnrecoverableException, InterruptedException {
         List<BulkOperation> operations = new ArrayList<>(writes.size());
         for (Write write : writes) {
             operations.add(operation(write));

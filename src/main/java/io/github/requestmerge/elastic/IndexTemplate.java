@@ -1,6 +1,5 @@
 package io.github.requestmerge.elastic;
 
-import java.io.IOException;
 import java.io.StringReader;
 import java.util.List;
 
@@ -69,13 +68,19 @@ public final class IndexTemplate {
         return body.toString();
     }
 
+    /** @return the template's name */
+    public String name() {
+        return name;
+    }
+
     /**
-     * Installs the template, replacing one of the same name.
+     * Installs the template, replacing one of the same name; waits for the cluster for as long as the
+     * retry policy allows.
      *
-     * @throws RetriesExhaustedException when the cluster stays unavailable
+     * @throws UnrecoverableException when the cluster refuses the template (or an outage outlasts the
+     *     retry timeout)
      */
-    public void install(ElasticsearchClient client, Retry retry)
-        throws RetriesExhaustedException, IOException, InterruptedException {
+    public void install(ElasticsearchClient client, Retry retry) throws UnrecoverableException, InterruptedException {
         String json = body();
         retry.call("installing index template " + name, () ->
             client.indices().putIndexTemplate(t -> t.name(name).withJson(new StringReader(json))));

@@ -1,35 +1,28 @@
 package io.github.requestmerge.elastic;
 
 /**
- * An Elasticsearch call that still failed with a retriable error after its last attempt.
+ * A transient fault that outlasted the retry timeout ({@code retry.timeout.ms}): Elasticsearch
+ * stayed unavailable longer than the user allows before wanting a failed task and an alert.
  *
- * <p>The cause is the last attempt's error. The message names the call, the number of attempts and
- * the last error's type and message, so a task failure says what was tried and why it gave up.
+ * <p>The message names the call, how long the outage lasted and the last error.
  */
-public final class RetriesExhaustedException extends Exception {
+public final class RetriesExhaustedException extends UnrecoverableException {
 
     private final String what;
-    private final int attempts;
 
     /**
-     * @param what the call, as it should read in a message ("bulk request to index requests-2025")
-     * @param attempts how many attempts were made, the first one included
-     * @param lastError the error of the last attempt
+     * @param what the call, as it should read in a message ("bulk request of 500 documents")
+     * @param lasted how long Elasticsearch has been unavailable, in ms
+     * @param lastError the last error, as {@link ElasticErrors#describe} gives it
      */
-    public RetriesExhaustedException(String what, int attempts, Throwable lastError) {
-        super(what + " failed after " + attempts + (attempts == 1 ? " attempt" : " attempts") + ": "
-                + lastError.getClass().getName() + ": " + lastError.getMessage(), lastError);
+    public RetriesExhaustedException(String what, long lasted, String lastError, Throwable cause) {
+        super(what + " failed: Elasticsearch has been unavailable for " + lasted / 1000 + " s, longer than "
+            + "retry.timeout.ms allows; last error: " + lastError, cause);
         this.what = what;
-        this.attempts = attempts;
     }
 
-    /** The call that failed, as passed to {@link Retry#call}. */
+    /** The call that failed last. */
     public String what() {
         return what;
-    }
-
-    /** How many attempts were made, the first one included. */
-    public int attempts() {
-        return attempts;
     }
 }

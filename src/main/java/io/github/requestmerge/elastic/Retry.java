@@ -1,30 +1,22 @@
 package io.github.requestmerge.elastic;
 
 import java.io.IOException;
-import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
-import javax.net.ssl.SSLPeerUnverifiedException;
-
-import org.elasticsearch.client.ResponseException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.transport.TransportException;
 
 /**
- * The one retry policy for Elasticsearch calls: exponential backoff with jitter, capped.
+ * The one retry policy for Elasticsearch calls: exponential backoff with jitter, capped, for as long
+ * as a transient fault lasts, or until it has lasted {@code timeout} (then the caller gets a
+ * {@link RetriesExhaustedException} and the task fails, for users who want an alert instead).
  *
- * <p>What is retried is decided by {@link #isRetriable(Throwable)}: I/O errors (connection refused or
- * reset, timeouts) and HTTP 429 and 5xx answers. Over the {@code RestClientTransport} the latter
- * arrive as the low-level client's {@link ResponseException}: the Java client only has it pass
- * 400, 401, 403, 404 and 405 through, which then become {@link ElasticsearchException}s. Everything else (other 4xx answers, a certificate
- * that is not trusted, programming errors) is thrown at once, because trying again cannot help.
- * Per-item failures inside a successful bulk response are not errors here; the bulk writer decides
- * about those.
+ * <p>What is retried is decided by {@link ElasticErrors}, the one classification of outcomes: a
+ * transient error is retried; any other is thrown at once as an {@link UnrecoverableException} saying
+ * what to fix. Failures are reported to an {@link Availability}, which logs one WARN per interval and
+ * feeds the metrics, and whose current outage the timeout is measured on. Per-item failures inside a
+ * successful bulk or multi-get response are classified by the caller, which waits with
+ * {@link #backOff}.
  *
  * <p>Thread-safety: a {@code Retry} holds no mutable state of its own, so one instance may be used by
  * several threads at once provided its {@link RandomGenerator} and {@link Sleeper} may be too
@@ -33,9 +25,7 @@ import co.elastic.clients.transport.TransportException;
  */
 public final class Retry {
 
-    private static final Logger log = LoggerFactory.getLogger(Retry.class);
-
-    /** How far down a cause chain {@link #isRetriable} looks; guards against cause cycles. */
+    /** How far down a cause chain {@link #call} looks for an interrupt; guards against cause cycles. */
     private static final int MAX_CAUSE_DEPTH = 16;
 
     /** Waits between attempts; tests pass one that records the delay instead of sleeping. */
@@ -70,45 +60,56 @@ public final class Retry {
         EQUAL
     }
 
-    private final int maxAttempts;
     private final long initialBackoffNanos;
     private final long maxBackoffNanos;
+    private final long timeoutMillis;
     private final Jitter jitter;
     private final Sleeper sleeper;
     private final RandomGenerator random;
+    private final Availability availability;
 
     /**
-     * @param maxAttempts attempts in all, the first one included; 1 means never retry
      * @param initialBackoff the delay before the first retry, before jitter
      * @param maxBackoff the cap on any delay, before jitter
+     * @param timeout how long an outage may last before calls give up; null or negative: never
      * @param jitter how delays are randomised
      * @param sleeper waits between attempts
      * @param random the source of jitter
+     * @param availability where failures are reported, and whose current outage the timeout is measured on
      */
-    public Retry(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Jitter jitter, Sleeper sleeper,
-            RandomGenerator random) {
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
-        }
+    public Retry(Duration initialBackoff, Duration maxBackoff, Duration timeout, Jitter jitter, Sleeper sleeper,
+            RandomGenerator random, Availability availability) {
         if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException("backoffs must satisfy 0 <= initial <= max, were initial "
                     + initialBackoff + " and max " + maxBackoff);
         }
-        this.maxAttempts = maxAttempts;
         this.initialBackoffNanos = saturatedNanos(initialBackoff);
         this.maxBackoffNanos = saturatedNanos(maxBackoff);
+        this.timeoutMillis = timeout == null || timeout.isNegative() ? -1 : timeout.toMillis();
         this.jitter = Objects.requireNonNull(jitter, "jitter");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.random = Objects.requireNonNull(random, "random");
+        this.availability = Objects.requireNonNull(availability, "availability");
+    }
+
+    /** @return where this policy reports failures */
+    public Availability availability() {
+        return availability;
     }
 
     /**
-     * Waits the backoff before retry number {@code attempt} (1 for the first retry) with this
-     * policy's sleeper; for callers that decide themselves what to retry, such as per-document
-     * failures in a bulk response.
+     * Reports a transient failure the caller found itself (per-item 429s, unavailable shards in a
+     * bulk or multi-get response), then waits the backoff before retry number {@code attempt}.
+     *
+     * @param what the call, for messages; must not contain document content
+     * @param error the failure, for messages
+     * @throws RetriesExhaustedException when the outage has lasted longer than the timeout
      */
-    public void pause(int attempt) throws InterruptedException {
-        sleeper.sleep(backoff(attempt));
+    public void backOff(String what, String error, int attempt) throws RetriesExhaustedException, InterruptedException {
+        Duration delay = backoff(attempt);
+        availability.failed(what, error, delay);
+        giveUpIfTooLong(what, error, null);
+        sleeper.sleep(delay);
     }
 
     /**
@@ -136,17 +137,17 @@ public final class Retry {
     }
 
     /**
-     * Runs {@code action}, retrying it after a backoff while it fails with a
-     * {@linkplain #isRetriable(Throwable) retriable} error, at most {@code maxAttempts} times in all.
-     * Each retry is logged at WARN with the attempt number and delay (never a request or document).
+     * Runs {@code action}, retrying it after a backoff while it fails with a transient error
+     * ({@link ElasticErrors#of}), for as long as the outage lasts or until it has lasted the timeout.
+     * Failures are reported to the {@link Availability} (one WARN per interval, not one per retry).
      *
      * @param what the call, for log and error messages; must not contain document content
-     * @throws RetriesExhaustedException if the last attempt failed with a retriable error
-     * @throws IOException a non-retriable I/O error (for example a 400 answer), thrown at once
+     * @throws RetriesExhaustedException when the outage lasted longer than the timeout
+     * @throws UnrecoverableException when the call failed with an error that is not transient, at once
      * @throws InterruptedException if the thread is interrupted while waiting, or a call failed
      *     because it was
      */
-    public <T> T call(String what, Action<T> action) throws RetriesExhaustedException, IOException, InterruptedException {
+    public <T> T call(String what, Action<T> action) throws UnrecoverableException, InterruptedException {
         for (int attempt = 1;; attempt++) {
             try {
                 return action.run();
@@ -158,55 +159,23 @@ public final class Retry {
                     interrupted.initCause(e);
                     throw interrupted;
                 }
-                if (!isRetriable(e)) {
-                    throw e;
+                if (ElasticErrors.of(e) != ElasticErrors.Category.TRANSIENT) {
+                    throw UnrecoverableException.of(what, e);
                 }
-                if (attempt >= maxAttempts) {
-                    throw new RetriesExhaustedException(what, attempt, e);
-                }
+                String error = ElasticErrors.describe(e);
                 Duration delay = backoff(attempt);
-                log.warn("{} failed on attempt {} of {}, retrying in {} ms: {}: {}", what, attempt, maxAttempts,
-                        delay.toMillis(), e.getClass().getName(), e.getMessage());
+                availability.failed(what, error, delay);
+                giveUpIfTooLong(what, error, e);
                 sleeper.sleep(delay);
             }
         }
     }
 
-    /**
-     * Whether trying the same call again may succeed.
-     *
-     * <p>The first error in the cause chain that carries an HTTP status decides by
-     * {@link #isRetriableStatus(int)}: {@link ElasticsearchException}, {@link TransportException} and
-     * {@link ResponseException} (the latter two are {@code IOException}s, so this comes first).
-     * A certificate the client does not trust, or whose host name does not match, is not retriable:
-     * it is a configuration error that retrying only hides. Otherwise any {@link IOException} in the
-     * chain (connection refused or reset, timeouts, also when wrapped) is retriable, and anything
-     * else is not.
-     */
-    public static boolean isRetriable(Throwable e) {
-        boolean ioError = false;
-        Throwable t = e;
-        for (int depth = 0; t != null && depth < MAX_CAUSE_DEPTH; depth++, t = t.getCause()) {
-            if (t instanceof ElasticsearchException ee) {
-                return isRetriableStatus(ee.status());
-            }
-            if (t instanceof TransportException te) {
-                return te.response() != null && isRetriableStatus(te.statusCode());
-            }
-            if (t instanceof ResponseException re) {
-                return isRetriableStatus(re.getResponse().getStatusLine().getStatusCode());
-            }
-            if (t instanceof CertificateException || t instanceof SSLPeerUnverifiedException) {
-                return false;
-            }
-            ioError |= t instanceof IOException;
+    private void giveUpIfTooLong(String what, String error, Throwable cause) throws RetriesExhaustedException {
+        long lasted = availability.unavailableMillis();
+        if (timeoutMillis >= 0 && lasted >= timeoutMillis) {
+            throw new RetriesExhaustedException(what, lasted, error, cause);
         }
-        return ioError;
-    }
-
-    /** Whether an HTTP status means "try again later": 429 Too Many Requests or any 5xx. */
-    public static boolean isRetriableStatus(int httpStatus) {
-        return httpStatus == 429 || (httpStatus >= 500 && httpStatus <= 599);
     }
 
     private long uniformBelow(long bound) {

@@ -1,6 +1,5 @@
 package io.github.requestmerge.sink;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -15,8 +14,9 @@ import io.github.requestmerge.elastic.DocumentStore;
 import io.github.requestmerge.elastic.DocumentStore.Result;
 import io.github.requestmerge.elastic.DocumentStore.Stored;
 import io.github.requestmerge.elastic.DocumentStore.Write;
-import io.github.requestmerge.elastic.RetriesExhaustedException;
+import io.github.requestmerge.elastic.ElasticErrors;
 import io.github.requestmerge.elastic.Retry;
+import io.github.requestmerge.elastic.UnrecoverableException;
 import io.github.requestmerge.merge.MergeConflictException;
 import io.github.requestmerge.merge.MergedState;
 import io.github.requestmerge.merge.Merger;
@@ -26,10 +26,13 @@ import io.github.requestmerge.sink.FlushResult.Rejected;
 /**
  * Writes one batch: loads the documents not in the cache (one multi-get per index), merges each
  * document's pending events in order, and writes every changed document once, guarded by the
- * version it was read at. A document whose write conflicts (another writer, a zombie task after a
- * rebalance) or is refused with 429/5xx is read back and its events merged again: the duplicate
- * marks in the stored document skip whatever that write already included, so nothing counts twice.
- * A document Elasticsearch refuses as malformed rejects its events to the dead letter queue.
+ * version it was read at. Each failed write is classified by {@link ElasticErrors}: a document whose
+ * write conflicts (another writer, a zombie task after a rebalance) or failed transiently (429, 5xx,
+ * unavailable shards, a cluster block) is read back and its events merged again, for as long as it
+ * takes: the duplicate marks in the stored document skip whatever an earlier attempt already
+ * included, so nothing counts twice. A document Elasticsearch refuses as malformed rejects its events
+ * to the dead letter queue; a write no retry can fix (credentials, a closed or missing index) fails
+ * the batch with what to fix.
  *
  * <p>Used by the writer thread only.
  */
@@ -37,25 +40,25 @@ final class MergeWriter {
 
     private static final Logger log = LoggerFactory.getLogger(MergeWriter.class);
     private static final int MGET_CHUNK = 1_000;
+    /** Conflicts are retried at once this many rounds (a zombie's write in between), then with backoff. */
+    private static final int IMMEDIATE_CONFLICT_ROUNDS = 3;
 
     private final Merger merger;
     private final StateJson json;
     private final StateCache cache;
     private final DocumentStore store;
     private final Retry retry;
-    private final int maxAttempts;
     private final int bulkMaxDocuments;
     private final long bulkMaxBytes;
     private final SinkTaskMetrics metrics;
 
-    MergeWriter(Merger merger, StateJson json, StateCache cache, DocumentStore store, Retry retry, int maxAttempts,
+    MergeWriter(Merger merger, StateJson json, StateCache cache, DocumentStore store, Retry retry,
                 int bulkMaxDocuments, long bulkMaxBytes, SinkTaskMetrics metrics) {
         this.merger = merger;
         this.json = json;
         this.cache = cache;
         this.store = store;
         this.retry = retry;
-        this.maxAttempts = maxAttempts;
         this.bulkMaxDocuments = bulkMaxDocuments;
         this.bulkMaxBytes = bulkMaxBytes;
         this.metrics = metrics;
@@ -74,14 +77,17 @@ final class MergeWriter {
      * Writes a batch completely, or throws.
      *
      * @return the offsets the batch makes committable and the records it rejected
-     * @throws RetriesExhaustedException when Elasticsearch stays unavailable or documents keep
-     *     conflicting; nothing of the batch is committed then, and Connect redelivers it
+     * @throws UnrecoverableException when a write fails for good (what to fix is in the message) or
+     *     an outage outlasts the retry timeout; nothing of the batch is committed then, and Connect
+     *     redelivers it
      */
-    FlushResult flush(Batch batch) throws RetriesExhaustedException, IOException, InterruptedException {
+    FlushResult flush(Batch batch) throws UnrecoverableException, InterruptedException {
         Map<DocKey, Applied> outcomes = new HashMap<>();
         try {
             Collection<DocKey> todo = batch.groups().keySet();
-            for (int attempt = 1; !todo.isEmpty(); attempt++) {
+            int transientRounds = 0;
+            int conflictRounds = 0;
+            while (!todo.isEmpty()) {
                 Map<DocKey, CachedDocument> docs = load(todo);
                 List<DocKey> keys = new ArrayList<>();
                 List<Write> writes = new ArrayList<>();
@@ -98,48 +104,58 @@ final class MergeWriter {
                     }
                 }
                 List<DocKey> again = new ArrayList<>();
-                String lastError = null;
-                boolean backOff = false;
+                String transientError = null;
                 List<Result> results = send(writes);
                 for (int i = 0; i < results.size(); i++) {
                     DocKey key = keys.get(i);
                     Result result = results.get(i);
-                    CachedDocument doc = docs.get(key);
                     Write write = writes.get(i);
                     if (result.ok() || write.kind() == Write.Kind.DELETE && result.status() == 404) {
-                        acknowledged(key, doc, write, result, outcomes.get(key));
+                        acknowledged(key, docs.get(key), write, result, outcomes.get(key));
                         continue;
                     }
+                    // Whatever happened, the cached state holds events Elasticsearch did not take.
                     cache.invalidate(key);
-                    if (result.conflict()) {
-                        metrics.conflicts.increment();
-                        again.add(key);
-                    } else if (result.retriable()) {
-                        backOff = true;
-                        lastError = result.status() + " " + result.error();
-                        again.add(key);
-                    } else {
-                        refused(key, result, batch.groups().get(key), outcomes.get(key));
+                    switch (result.category()) {
+                        case CONFLICT:
+                            metrics.conflicts.increment();
+                            again.add(key);
+                            break;
+                        case TRANSIENT:
+                            transientError = result.status() + " " + result.error();
+                            again.add(key);
+                            break;
+                        case BAD_DOCUMENT:
+                            refused(key, result, outcomes.get(key));
+                            break;
+                        default:
+                            String remedy = ElasticErrors.remedy(result.status(), result.errorType());
+                            throw new UnrecoverableException("writing document '" + key.id() + "' to " + key.index()
+                                + " failed: " + result.status() + " " + result.error()
+                                + (remedy.isEmpty() ? "" : "; " + remedy));
                     }
                 }
                 if (!again.isEmpty()) {
-                    if (attempt >= maxAttempts) {
-                        throw new RetriesExhaustedException("writing " + again.size() + " documents (e.g. id '"
-                            + again.get(0).id() + "' in " + again.get(0).index() + ")", attempt,
-                            new IOException(lastError == null ? "version conflicts" : lastError));
+                    String what = "writing " + again.size() + " documents (e.g. id '" + again.get(0).id() + "' in "
+                        + again.get(0).index() + ")";
+                    if (transientError != null) {
+                        retry.backOff(what, transientError, ++transientRounds);
+                    } else if (++conflictRounds > IMMEDIATE_CONFLICT_ROUNDS) {
+                        // Another writer keeps changing these documents (a zombie task, or two connectors on one
+                        // index): back off, visibly, and let the retry timeout end it like any fault that lasts.
+                        retry.backOff(what, "409 version conflicts: another writer keeps changing them",
+                            conflictRounds - IMMEDIATE_CONFLICT_ROUNDS);
                     }
-                    if (backOff) {
-                        retry.pause(attempt);
-                    }
-                    log.debug("Retrying {} documents (attempt {})", again.size(), attempt + 1);
+                    log.debug("Writing {} documents again (conflicts or transient failures)", again.size());
                 }
                 todo = again;
             }
-        } catch (RetriesExhaustedException | IOException | InterruptedException | RuntimeException e) {
+        } catch (UnrecoverableException | InterruptedException | RuntimeException e) {
             // Cached states of this batch may hold events that were never acknowledged.
             batch.groups().keySet().forEach(cache::invalidate);
             throw e;
         }
+        retry.availability().succeeded();
         List<Rejected> rejected = new ArrayList<>();
         for (Applied applied : outcomes.values()) {
             metrics.merged.add(applied.mergedEvents.size());
@@ -151,7 +167,7 @@ final class MergeWriter {
     }
 
     /** @return the documents for the keys: cached, or read from the store (absent ones as new) */
-    private Map<DocKey, CachedDocument> load(Collection<DocKey> keys) throws RetriesExhaustedException, IOException, InterruptedException {
+    private Map<DocKey, CachedDocument> load(Collection<DocKey> keys) throws UnrecoverableException, InterruptedException {
         Map<DocKey, CachedDocument> docs = new HashMap<>();
         Map<String, List<String>> missing = new LinkedHashMap<>();
         for (DocKey key : keys) {
@@ -228,7 +244,7 @@ final class MergeWriter {
             : Write.create(key.index(), key.id(), document);
     }
 
-    private List<Result> send(List<Write> writes) throws RetriesExhaustedException, IOException, InterruptedException {
+    private List<Result> send(List<Write> writes) throws UnrecoverableException, InterruptedException {
         List<Result> results = new ArrayList<>(writes.size());
         int from = 0;
         while (from < writes.size()) {
@@ -263,7 +279,7 @@ final class MergeWriter {
         }
     }
 
-    private void refused(DocKey key, Result result, List<Pending> events, Applied applied) {
+    private void refused(DocKey key, Result result, Applied applied) {
         log.warn("Elasticsearch refused document '{}' in {} ({} {}); its {} new events go to the error handler",
             key.id(), key.index(), result.status(), result.errorType(), applied.mergedEvents.size());
         for (Pending pending : applied.mergedEvents) {

@@ -1,13 +1,16 @@
 package io.github.requestmerge.sink;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 import org.apache.kafka.common.TopicPartition;
 
@@ -75,6 +78,36 @@ final class PendingEvents {
         through.merge(pending.partition(), pending.offset(), Math::max);
     }
 
+    /**
+     * Forgets the waiting events (and the offsets they would make committable) of partitions this task
+     * no longer owns: their next owner reads them again from the last committed offset. A batch already
+     * being written is not touched; its documents' marks make its later arrival harmless.
+     *
+     * @return how many events were dropped
+     */
+    int drop(Collection<TopicPartition> partitions) {
+        lock.lock();
+        try {
+            int dropped = 0;
+            Iterator<List<Pending>> lists = groups.values().iterator();
+            while (lists.hasNext()) {
+                List<Pending> list = lists.next();
+                int before = list.size();
+                list.removeIf(pending -> partitions.contains(pending.partition()));
+                dropped += before - list.size();
+                if (list.isEmpty()) {
+                    lists.remove();
+                }
+            }
+            events -= dropped;
+            through.keySet().removeAll(partitions);
+            changed.signalAll();
+            return dropped;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** @return events held: waiting, and in the batch being written */
     int size() {
         lock.lock();
@@ -132,11 +165,12 @@ final class PendingEvents {
     }
 
     /**
-     * Asks for everything buffered to be written now, and waits until it is or the writer stopped.
+     * Asks for everything buffered to be written now, and waits until it is, the time is up, or
+     * {@code giveUp} says waiting is pointless (the writer stopped, or Elasticsearch is away).
      *
-     * @return true when nothing is buffered or in flight any more; false on timeout or when the writer stopped
+     * @return true when nothing is buffered or in flight any more; false otherwise
      */
-    boolean awaitIdle(long timeoutMs, java.util.function.BooleanSupplier writerStopped) throws InterruptedException {
+    boolean awaitIdle(long timeoutMs, BooleanSupplier giveUp) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         lock.lock();
         try {
@@ -144,7 +178,7 @@ final class PendingEvents {
             changed.signalAll();
             while (events > 0 || !through.isEmpty() || inFlight) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0 || writerStopped.getAsBoolean() || closed) {
+                if (left <= 0 || giveUp.getAsBoolean() || closed) {
                     return false;
                 }
                 changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));

@@ -71,7 +71,7 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
     public static final String BULK_MAX_BYTES = "bulk.max.bytes";
     public static final String BUFFER_MAX_EVENTS = "buffer.max.events";
     public static final String FLUSH_TIMEOUT_MS = "flush.timeout.ms";
-    public static final String RETRY_MAX_ATTEMPTS = "retry.max.attempts";
+    public static final String RETRY_TIMEOUT_MS = "retry.timeout.ms";
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
     public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
 
@@ -243,12 +243,16 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
                     + "(backpressure) until writes catch up. Each held event takes about 1 KB of heap.",
                 WRITE_GROUP, ++order, Width.SHORT, "Buffered events")
             .define(FLUSH_TIMEOUT_MS, Type.LONG, 120_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
-                "How long a rebalance or a stop waits for pending documents to be written.",
+                "How long a rebalance or a stop waits for pending documents to be written while Elasticsearch "
+                    + "answers; during an outage it does not wait (the pending events are redelivered and counted once).",
                 WRITE_GROUP, ++order, Width.SHORT, "Flush timeout (ms)")
-            .define(RETRY_MAX_ATTEMPTS, Type.INT, 10, ConfigDef.Range.between(1, 1000), Importance.MEDIUM,
-                "Attempts of a request that fails with an I/O error, 429 or 5xx (also per document) before the "
-                    + "task fails; Connect then redelivers from the last committed offsets, and nothing is lost.",
-                WRITE_GROUP, ++order, Width.SHORT, "Retry attempts")
+            .define(RETRY_TIMEOUT_MS, Type.LONG, -1L, ConfigDef.Range.atLeast(-1), Importance.MEDIUM,
+                "How long a transient Elasticsearch fault (unreachable, timeouts, 429, 5xx, unavailable shards, "
+                    + "cluster blocks) may last before the task fails. -1 (the default) retries for as long as it "
+                    + "lasts, holding events and pausing consumption meanwhile, and resumes by itself. Set it to get "
+                    + "a FAILED task (and your alert) instead; restarted, the task resumes from the last committed "
+                    + "offsets without loss.",
+                WRITE_GROUP, ++order, Width.SHORT, "Retry timeout (ms)")
             .define(RETRY_BACKOFF_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(1), Importance.LOW,
                 "First retry delay; each retry doubles it, with jitter.",
                 WRITE_GROUP, ++order, Width.SHORT, "Retry backoff (ms)")

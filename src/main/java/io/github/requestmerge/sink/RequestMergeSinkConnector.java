@@ -10,6 +10,8 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.github.requestmerge.Version;
 import io.github.requestmerge.elastic.ClusterProbe;
@@ -21,6 +23,8 @@ import io.github.requestmerge.elastic.ClusterProbe;
  * {@link RequestMergeSinkTask}. Scale by adding partitions and tasks.
  */
 public class RequestMergeSinkConnector extends SinkConnector {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestMergeSinkConnector.class);
 
     static final String TASK_ID = "task.id";
 
@@ -65,7 +69,9 @@ public class RequestMergeSinkConnector extends SinkConnector {
     /**
      * Per-key validation first; then rules spanning keys, each reported against the key to fix; and
      * only when all that passes, whether the cluster answers with these settings, reported against
-     * {@code connection.urls} (or the credential keys for an authentication failure).
+     * {@code connection.urls} (or the credential keys for an authentication failure). A cluster that
+     * does not answer at all right now is not an error: connectors are often created before their
+     * cluster is up, and the tasks wait for it. That is logged as a warning.
      */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
@@ -93,7 +99,9 @@ public class RequestMergeSinkConnector extends SinkConnector {
             return config;
         }
         ClusterProbe.Problem problem = ClusterProbe.check(parsed.clientSettings());
-        if (problem != null) {
+        if (problem != null && !problem.isError()) {
+            log.warn("{}; the connector's tasks will wait for it", problem.message());
+        } else if (problem != null) {
             String key = problem.authentication()
                 ? (parsed.getPassword(RequestMergeSinkConfig.CONNECTION_API_KEY) != null
                     ? RequestMergeSinkConfig.CONNECTION_API_KEY : RequestMergeSinkConfig.CONNECTION_USERNAME)

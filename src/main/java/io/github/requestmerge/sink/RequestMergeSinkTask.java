@@ -11,7 +11,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
@@ -20,10 +19,12 @@ import org.slf4j.LoggerFactory;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.github.requestmerge.Version;
+import io.github.requestmerge.elastic.Availability;
 import io.github.requestmerge.elastic.ElasticClients;
 import io.github.requestmerge.elastic.ElasticDocumentStore;
 import io.github.requestmerge.elastic.IndexTemplate;
 import io.github.requestmerge.elastic.Retry;
+import io.github.requestmerge.elastic.UnrecoverableException;
 import io.github.requestmerge.merge.MergeRules;
 import io.github.requestmerge.merge.Merger;
 import io.github.requestmerge.merge.StateJson;
@@ -36,13 +37,21 @@ import io.github.requestmerge.sink.FlushResult.Rejected;
  * them; {@code preCommit} returns only offsets whose documents Elasticsearch acknowledged.
  * Redelivered events are skipped by the duplicate marks in each document, so the effect is
  * exactly once.
+ *
+ * <p>Faults of Elasticsearch never fail the task unless they cannot pass by themselves (see
+ * {@link io.github.requestmerge.elastic.ElasticErrors}): while the cluster is away the writer retries,
+ * the buffer fills up to {@code buffer.max.events}, and then the task pauses its partitions until
+ * the writer has caught up again (backpressure without redelivery). Only the task thread calls this
+ * class, as Connect does.
  */
 public class RequestMergeSinkTask extends SinkTask {
 
     private static final Logger log = LoggerFactory.getLogger(RequestMergeSinkTask.class);
 
-    /** How long one {@code put} waits for room in the buffer before asking Connect to redeliver later. */
+    /** How long one {@code put} waits for room in the buffer before pausing consumption instead. */
     private static final long BACKPRESSURE_WAIT_MS = 1_000;
+    /** How often Connect calls {@code put} while the task has paused its partitions, to resume in time. */
+    private static final long PAUSED_POLL_MS = 200;
 
     private RequestMergeSinkConfig config;
     private ElasticsearchClient client;
@@ -50,10 +59,12 @@ public class RequestMergeSinkTask extends SinkTask {
     private PendingEvents pending;
     private WriterThread writer;
     private RecordEvents events;
+    private Availability availability;
     private final OffsetTracker offsets = new OffsetTracker();
     private final SinkTaskMetrics metrics = new SinkTaskMetrics();
     private ErrantRecordReporter reporter;
     private Throwable failure;
+    private volatile boolean paused;
     private String name;
 
     @Override
@@ -64,53 +75,52 @@ public class RequestMergeSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         config = new RequestMergeSinkConfig(props);
-        name = props.getOrDefault("name", "request-merge") + "-task-" + props.getOrDefault(
-            RequestMergeSinkConnector.TASK_ID, "0");
+        String connector = props.getOrDefault("name", "request-merge");
+        name = connector + "-task-" + props.getOrDefault(RequestMergeSinkConnector.TASK_ID, "0");
         MergeRules rules = config.mergeRules();
         StringPool pool = StringPool.shared();
-        Retry retry = new Retry(config.getInt(RequestMergeSinkConfig.RETRY_MAX_ATTEMPTS),
-            Duration.ofMillis(config.getLong(RequestMergeSinkConfig.RETRY_BACKOFF_MS)),
+        availability = Availability.of(name);
+        long timeoutMs = config.getLong(RequestMergeSinkConfig.RETRY_TIMEOUT_MS);
+        Retry retry = new Retry(Duration.ofMillis(config.getLong(RequestMergeSinkConfig.RETRY_BACKOFF_MS)),
             Duration.ofMillis(config.getLong(RequestMergeSinkConfig.RETRY_BACKOFF_MAX_MS)),
-            Retry.Jitter.EQUAL, Retry.Sleeper.THREAD_SLEEP, ThreadLocalRandom.current());
+            timeoutMs < 0 ? null : Duration.ofMillis(timeoutMs),
+            Retry.Jitter.EQUAL, Retry.Sleeper.THREAD_SLEEP, ThreadLocalRandom.current(), availability);
         client = ElasticClients.open(config.clientSettings());
-        if (config.getBoolean(RequestMergeSinkConfig.TEMPLATE_INSTALL)) {
-            installTemplate(rules, retry);
-        }
         cache = new StateCache(config.getInt(RequestMergeSinkConfig.CACHE_MAX_ENTRIES),
             config.getLong(RequestMergeSinkConfig.CACHE_MAX_BYTES),
             Duration.ofMillis(config.getLong(RequestMergeSinkConfig.CACHE_EXPIRE_MS)));
         pending = new PendingEvents(config.getLong(RequestMergeSinkConfig.FLUSH_LINGER_MS),
             config.getInt(RequestMergeSinkConfig.FLUSH_MAX_EVENTS));
         MergeWriter mergeWriter = new MergeWriter(new Merger(rules, pool), new StateJson(rules, pool), cache,
-            new ElasticDocumentStore(client, retry), retry, config.getInt(RequestMergeSinkConfig.RETRY_MAX_ATTEMPTS),
-            config.getInt(RequestMergeSinkConfig.BULK_MAX_DOCUMENTS), config.getLong(RequestMergeSinkConfig.BULK_MAX_BYTES),
-            metrics);
+            new ElasticDocumentStore(client, retry), retry, config.getInt(RequestMergeSinkConfig.BULK_MAX_DOCUMENTS),
+            config.getLong(RequestMergeSinkConfig.BULK_MAX_BYTES), metrics);
         events = new RecordEvents(config.idField(), config.timestampField(), config.indexNames(),
             config.tombstoneBehavior(), pool);
         reporter = errantRecordReporter();
-        metrics.bind(pending::size, cache);
-        metrics.register(props.getOrDefault("name", "request-merge"),
-            props.getOrDefault(RequestMergeSinkConnector.TASK_ID, "0"));
-        writer = new WriterThread(pending, mergeWriter, name + "-writer");
+        metrics.bind(pending::size, cache, availability, () -> paused);
+        metrics.register(connector, props.getOrDefault(RequestMergeSinkConnector.TASK_ID, "0"));
+        // The template is installed by the writer before its first write, waiting for the cluster as long
+        // as it takes: a task must start (and hold its events) even while Elasticsearch is down.
+        WriterThread.Preparation prepare = config.getBoolean(RequestMergeSinkConfig.TEMPLATE_INSTALL)
+            ? () -> installTemplate(rules, retry) : () -> { };
+        writer = new WriterThread(pending, mergeWriter, prepare, availability, name + "-writer");
         writer.start();
         log.info("{} started, writing to {} ({})", name, config.getString(RequestMergeSinkConfig.INDEX_NAME),
             ElasticClients.describe(config.clientSettings()));
     }
 
-    private void installTemplate(MergeRules rules, Retry retry) {
-        IndexTemplate template = new IndexTemplate(config.getString(RequestMergeSinkConfig.TEMPLATE_NAME),
-            config.indexNames().templatePattern(), rules.createdField(), rules.updatedField(), rules.metadataField(),
+    private void installTemplate(MergeRules rules, Retry retry) throws UnrecoverableException, InterruptedException {
+        String templateName = config.getString(RequestMergeSinkConfig.TEMPLATE_NAME);
+        IndexTemplate template = new IndexTemplate(templateName, config.indexNames().templatePattern(),
+            rules.createdField(), rules.updatedField(), rules.metadataField(),
             config.getList(RequestMergeSinkConfig.TEMPLATE_GEO_POINT_FIELDS), Version.get());
         try {
             template.install(client, retry);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectException("interrupted while installing the index template", e);
-        } catch (Exception e) {
-            throw new ConnectException("could not install index template "
-                + config.getString(RequestMergeSinkConfig.TEMPLATE_NAME) + " (" + RequestMergeSinkConfig.TEMPLATE_INSTALL
-                + "=false skips it): " + e.getMessage(), e);
+        } catch (UnrecoverableException e) {
+            throw new UnrecoverableException("could not install index template " + templateName + " ("
+                + RequestMergeSinkConfig.TEMPLATE_INSTALL + "=false skips it): " + e.getMessage(), e);
         }
+        availability.succeeded();
     }
 
     private ErrantRecordReporter errantRecordReporter() {
@@ -126,7 +136,7 @@ public class RequestMergeSinkTask extends SinkTask {
         rethrowFailure();
         drainCompleted();
         if (!records.isEmpty()) {
-            makeRoom(records.size());
+            awaitRoom(records.size());
         }
         for (SinkRecord record : records) {
             metrics.received.increment();
@@ -143,28 +153,53 @@ public class RequestMergeSinkTask extends SinkTask {
                 pending.skip(Offsets.topicPartition(record), Offsets.offset(record));
             }
         }
+        pauseOrResume();
     }
 
-    /** Backpressure: wait briefly for the writer, else have Connect pause and redeliver this batch later. */
-    private void makeRoom(int incoming) {
+    /** Backpressure, first step: wait briefly for the writer to make room for a batch. */
+    private void awaitRoom(int incoming) {
         int limit = Math.max(0, config.getInt(RequestMergeSinkConfig.BUFFER_MAX_EVENTS) - incoming);
         if (pending.size() <= limit) {
             return;
         }
-        boolean room;
         try {
-            room = pending.awaitAtMost(limit, BACKPRESSURE_WAIT_MS);
+            pending.awaitAtMost(limit, BACKPRESSURE_WAIT_MS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            room = false;
         }
         rethrowFailure();
-        if (!room) {
-            context.timeout(config.getLong(RequestMergeSinkConfig.RETRY_BACKOFF_MS));
-            throw new RetriableException(pending.size() + " events wait for Elasticsearch (" + RequestMergeSinkConfig
-                .BUFFER_MAX_EVENTS + "=" + config.getInt(RequestMergeSinkConfig.BUFFER_MAX_EVENTS) + "); delivery "
-                + "pauses until writes catch up. If this persists, add tasks and partitions, or raise "
-                + RequestMergeSinkConfig.BULK_MAX_DOCUMENTS + " or " + RequestMergeSinkConfig.BUFFER_MAX_EVENTS);
+    }
+
+    /**
+     * Backpressure, second step: when the writer cannot keep up (Elasticsearch slow or away), the batch
+     * is taken anyway (so the buffer holds at most one poll's records more than buffer.max.events) and
+     * every assigned partition is paused; Connect then calls put without records every
+     * {@value #PAUSED_POLL_MS} ms, and consumption resumes once half the buffer is written. Nothing is
+     * redelivered and nothing unacknowledged is committed meanwhile.
+     */
+    private void pauseOrResume() {
+        int limit = config.getInt(RequestMergeSinkConfig.BUFFER_MAX_EVENTS);
+        int held = pending.size();
+        if (!paused && held >= limit) {
+            paused = true;
+            Set<TopicPartition> assigned = context.assignment();
+            context.pause(assigned.toArray(new TopicPartition[0]));
+            log.info("{}: {} events wait for Elasticsearch ({}={}); consumption of {} partitions paused until half "
+                + "are written", name, held, RequestMergeSinkConfig.BUFFER_MAX_EVENTS, limit, assigned.size());
+        } else if (paused && held <= limit / 2) {
+            paused = false;
+            context.resume(context.assignment().toArray(new TopicPartition[0]));
+            log.info("{}: consumption resumed ({} events held)", name, held);
+        }
+        if (paused) {
+            context.timeout(PAUSED_POLL_MS);
+        }
+    }
+
+    @Override
+    public void open(Collection<TopicPartition> partitions) {
+        if (paused && !partitions.isEmpty()) {
+            context.pause(partitions.toArray(new TopicPartition[0]));
         }
     }
 
@@ -175,8 +210,9 @@ public class RequestMergeSinkTask extends SinkTask {
         }
         Throwable writerFailure = writer.failure();
         if (writerFailure != null) {
-            failure = new ConnectException("writing merged documents failed; the task stops and Connect will "
-                + "redeliver from the last committed offsets: " + writerFailure.getMessage(), writerFailure);
+            failure = new ConnectException("writing merged documents failed: " + writerFailure.getMessage() + ". The "
+                + "task stops; once the cause is fixed, restart it (or update the connector's config): it resumes "
+                + "from the last committed offsets, and nothing is lost or counted twice.", writerFailure);
             throw (ConnectException) failure;
         }
     }
@@ -219,18 +255,21 @@ public class RequestMergeSinkTask extends SinkTask {
     }
 
     /**
-     * Writes everything buffered (bounded by flush.timeout.ms) and reports its outcome; failures are
-     * kept for the next put. Called on rebalance and stop (and by tests, to wait for the writer).
+     * Writes everything buffered (bounded by flush.timeout.ms, and not at all while Elasticsearch is
+     * away) and reports its outcome; failures are kept for the next put. Called on rebalance and stop
+     * (and by tests, to wait for the writer).
      *
      * @return true when everything held was written
      */
     boolean flushAndDrain() {
         boolean idle = false;
         try {
-            idle = pending.awaitIdle(config.getLong(RequestMergeSinkConfig.FLUSH_TIMEOUT_MS), writer::stopped);
+            idle = pending.awaitIdle(config.getLong(RequestMergeSinkConfig.FLUSH_TIMEOUT_MS),
+                () -> writer.stopped() || !availability.available());
             if (!idle) {
-                log.warn("{}: not all buffered events were written within {}; they will be redelivered", name,
-                    RequestMergeSinkConfig.FLUSH_TIMEOUT_MS);
+                log.warn("{}: not all buffered events were written ({}); they are not committed, so they will be "
+                    + "redelivered and counted once", name, availability.available() ? "within "
+                    + RequestMergeSinkConfig.FLUSH_TIMEOUT_MS : "Elasticsearch is unavailable");
             }
             drainCompleted();
         } catch (InterruptedException e) {
@@ -241,13 +280,24 @@ public class RequestMergeSinkTask extends SinkTask {
         return idle && failure == null && writer.failure() == null;
     }
 
+    /**
+     * Partitions go away (rebalance, stop): what is buffered is written first while Elasticsearch answers
+     * (so their next owner has less to redo); the events of those partitions still waiting are then
+     * dropped, uncommitted, for their next owner to read again. During an outage nothing waits, so a
+     * rebalance is never held up by an unavailable cluster.
+     */
     @Override
     public void close(Collection<TopicPartition> partitions) {
         if (pending == null) {
             return;
         }
-        if (failure == null && !writer.stopped()) {
+        if (failure == null && !writer.stopped() && availability.available()) {
             flushAndDrain();
+        }
+        int dropped = pending.drop(partitions);
+        if (dropped > 0) {
+            log.info("{}: {} events of the closed partitions were not written; they are not committed, and their "
+                + "next owner reads them again", name, dropped);
         }
         Set<String> sources = new HashSet<>();
         for (TopicPartition partition : partitions) {

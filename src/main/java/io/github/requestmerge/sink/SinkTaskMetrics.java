@@ -2,6 +2,7 @@ package io.github.requestmerge.sink;
 
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 import javax.management.JMException;
@@ -10,6 +11,8 @@ import javax.management.ObjectName;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.github.requestmerge.elastic.Availability;
 
 /**
  * Counters and latencies of one sink task, exposed over JMX. Thread-safe: the task thread and the
@@ -35,11 +38,15 @@ public final class SinkTaskMetrics implements SinkTaskMetricsMBean {
 
     private LongSupplier buffered = () -> 0;
     private StateCache cache;
+    private Availability availability;
+    private BooleanSupplier paused = () -> false;
     private ObjectName name;
 
-    void bind(LongSupplier buffered, StateCache cache) {
+    void bind(LongSupplier buffered, StateCache cache, Availability availability, BooleanSupplier paused) {
         this.buffered = buffered;
         this.cache = cache;
+        this.availability = availability;
+        this.paused = paused;
     }
 
     void bulk(long nanos) {
@@ -193,5 +200,40 @@ public final class SinkTaskMetrics implements SinkTaskMetricsMBean {
     @Override
     public long getReportingLagMaxMs() {
         return lag.max();
+    }
+
+    @Override
+    public boolean getElasticsearchAvailable() {
+        return availability == null || availability.available();
+    }
+
+    @Override
+    public String getElasticsearchUnavailableSince() {
+        return availability == null ? "" : availability.unavailableSince();
+    }
+
+    @Override
+    public long getElasticsearchUnavailableMs() {
+        return availability == null ? 0 : availability.unavailableMillis();
+    }
+
+    @Override
+    public long getElasticsearchRetries() {
+        return availability == null ? 0 : availability.retries();
+    }
+
+    @Override
+    public long getElasticsearchOutages() {
+        return availability == null ? 0 : availability.outages();
+    }
+
+    @Override
+    public String getElasticsearchLastError() {
+        return availability == null ? "" : availability.lastError();
+    }
+
+    @Override
+    public boolean getConsumptionPaused() {
+        return paused.getAsBoolean();
     }
 }

@@ -52,4 +52,25 @@ public interface SinkTaskMetricsMBean {
     long getReportingLagP99Ms();
 
     long getReportingLagMaxMs();
+
+    /** @return false while an Elasticsearch outage lasts (from the first transient failure to the next complete flush) */
+    boolean getElasticsearchAvailable();
+
+    /** @return when the current outage started, ISO-8601; empty while available */
+    String getElasticsearchUnavailableSince();
+
+    /** @return how long the current outage has lasted; 0 while available */
+    long getElasticsearchUnavailableMs();
+
+    /** @return transient Elasticsearch failures retried since the task started */
+    long getElasticsearchRetries();
+
+    /** @return outages since the task started */
+    long getElasticsearchOutages();
+
+    /** @return the last transient failure (the call and the error), never a document or a secret */
+    String getElasticsearchLastError();
+
+    /** @return true while the task has paused consumption because the writer cannot keep up */
+    boolean getConsumptionPaused();
 }

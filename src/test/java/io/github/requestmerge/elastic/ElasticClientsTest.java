@@ -214,7 +214,7 @@ class ElasticClientsTest {
         Exception e = assertThrows(Exception.class, client::info);
 
         assertTrue(hasCause(e, SSLException.class), () -> "not an SSL error: " + e);
-        assertFalse(Retry.isRetriable(e));
+        assertEquals(ElasticErrors.Category.FATAL, ElasticErrors.of(e));
     }
 
     @Test
@@ -228,7 +228,7 @@ class ElasticClientsTest {
         Exception e = assertThrows(Exception.class, client::info);
 
         assertTrue(hasCause(e, SSLPeerUnverifiedException.class), () -> "not a host name mismatch: " + e);
-        assertFalse(Retry.isRetriable(e));
+        assertEquals(ElasticErrors.Category.FATAL, ElasticErrors.of(e));
     }
 
     @Test
@@ -251,7 +251,7 @@ class ElasticClientsTest {
             Exception e = assertThrows(Exception.class, client::info);
 
             assertTrue(hasCause(e, SocketTimeoutException.class), () -> "not a read timeout: " + e);
-            assertTrue(Retry.isRetriable(e));
+            assertEquals(ElasticErrors.Category.TRANSIENT, ElasticErrors.of(e));
         } finally {
             release.countDown();
             server.stop(0);

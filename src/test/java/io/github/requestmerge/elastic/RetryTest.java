@@ -2,19 +2,12 @@ package io.github.requestmerge.elastic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,25 +15,17 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongUnaryOperator;
 import java.util.random.RandomGenerator;
 
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLPeerUnverifiedException;
 
-import org.elasticsearch.client.Request;
-import org.elasticsearch.client.ResponseException;
 import org.junit.jupiter.api.Test;
 
-import com.sun.net.httpserver.HttpServer;
-
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch._types.ErrorResponse;
-import co.elastic.clients.transport.TransportException;
-import co.elastic.clients.transport.rest_client.RestClientTransport;
+import io.github.requestmerge.testing.FakeElasticsearch;
 
 class RetryTest {
 
@@ -49,11 +34,13 @@ class RetryTest {
 
     private final List<Duration> slept = new ArrayList<>();
     private final Retry.Sleeper recordingSleeper = slept::add;
+    private final AtomicLong clock = new AtomicLong(1_000_000);
+    private final Availability availability = new Availability("test", Duration.ofSeconds(30), clock::get);
 
     @Test
     void backoffDoublesFromTheInitialDelayUntilTheCap() {
         // Equal jitter with the smallest random draw is exactly half the exponential delay.
-        Retry retry = new Retry(10, INITIAL, MAX, Retry.Jitter.EQUAL, recordingSleeper, drawing(bound -> 0));
+        Retry retry = retry(INITIAL, MAX, Retry.Jitter.EQUAL, recordingSleeper, drawing(bound -> 0));
 
         List<Long> millis = new ArrayList<>();
         for (int attempt = 1; attempt <= 6; attempt++) {
@@ -65,7 +52,7 @@ class RetryTest {
 
     @Test
     void fullJitterWithTheLargestDrawStaysJustBelowTheExponentialDelay() {
-        Retry retry = new Retry(10, INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, drawing(bound -> bound - 1));
+        Retry retry = retry(INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, drawing(bound -> bound - 1));
 
         assertEquals(INITIAL.minusNanos(1), retry.backoff(1));
         assertEquals(INITIAL.multipliedBy(4).minusNanos(1), retry.backoff(3));
@@ -74,7 +61,7 @@ class RetryTest {
 
     @Test
     void fullJitterSpreadsDelaysBetweenZeroAndTheExponentialDelay() {
-        Retry retry = new Retry(10, INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, new SplittableRandom(42));
+        Retry retry = retry(INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, new SplittableRandom(42));
 
         for (int attempt = 1; attempt <= 8; attempt++) {
             Duration ceiling = exponential(attempt);
@@ -92,7 +79,7 @@ class RetryTest {
 
     @Test
     void equalJitterKeepsAtLeastHalfTheExponentialDelay() {
-        Retry retry = new Retry(10, INITIAL, MAX, Retry.Jitter.EQUAL, recordingSleeper, new SplittableRandom(7));
+        Retry retry = retry(INITIAL, MAX, Retry.Jitter.EQUAL, recordingSleeper, new SplittableRandom(7));
 
         for (int attempt = 1; attempt <= 8; attempt++) {
             Duration ceiling = exponential(attempt);
@@ -107,7 +94,7 @@ class RetryTest {
     @Test
     void lateAttemptsAreCappedWithoutOverflowing() {
         Duration hugeCap = Duration.ofDays(365L * 1_000_000_000L);
-        Retry retry = new Retry(10, Duration.ofMillis(1), hugeCap, Retry.Jitter.FULL, recordingSleeper,
+        Retry retry = retry(Duration.ofMillis(1), hugeCap, Retry.Jitter.FULL, recordingSleeper,
                 drawing(bound -> bound - 1));
 
         for (int attempt : new int[] {62, 63, 64, 100, Integer.MAX_VALUE}) {
@@ -119,7 +106,7 @@ class RetryTest {
 
     @Test
     void zeroBackoffRetriesWithoutWaiting() {
-        Retry retry = new Retry(3, Duration.ZERO, Duration.ZERO, Retry.Jitter.FULL, recordingSleeper,
+        Retry retry = retry(Duration.ZERO, Duration.ZERO, Retry.Jitter.FULL, recordingSleeper,
                 new SplittableRandom(1));
 
         assertEquals(Duration.ZERO, retry.backoff(1));
@@ -128,7 +115,7 @@ class RetryTest {
 
     @Test
     void retriableErrorsAreRetriedUntilTheCallSucceeds() throws Exception {
-        Retry retry = new Retry(5, INITIAL, MAX, Retry.Jitter.EQUAL, recordingSleeper, drawing(bound -> 0));
+        Retry retry = retry(INITIAL, MAX, Retry.Jitter.EQUAL, recordingSleeper, drawing(bound -> 0));
         AtomicInteger calls = new AtomicInteger();
 
         String result = retry.call("info", () -> {
@@ -144,77 +131,119 @@ class RetryTest {
     }
 
     @Test
-    void retryingStopsAfterMaxAttemptsWithTheLastError() {
-        Retry retry = new Retry(3, INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, new SplittableRandom(3));
+    void transientErrorsAreRetriedForAsLongAsTheyLastByDefault() throws Exception {
+        Retry retry = retry(INITIAL, MAX, Retry.Jitter.EQUAL, recordingSleeper, drawing(bound -> 0));
         AtomicInteger calls = new AtomicInteger();
-        SocketTimeoutException last = new SocketTimeoutException("Read timed out");
 
-        RetriesExhaustedException e = assertThrows(RetriesExhaustedException.class,
-                () -> retry.call("bulk request to requests-2025", () -> {
-                    calls.incrementAndGet();
-                    throw last;
-                }));
+        String result = retry.call("bulk request of 3 documents", () -> {
+            if (calls.incrementAndGet() < 200) {
+                throw new SocketTimeoutException("Read timed out");
+            }
+            return "ok";
+        });
 
-        assertEquals(3, calls.get());
-        assertEquals(2, slept.size());
-        assertSame(last, e.getCause());
-        assertEquals(3, e.attempts());
-        assertEquals("bulk request to requests-2025 failed after 3 attempts: "
-                + "java.net.SocketTimeoutException: Read timed out", e.getMessage());
+        assertEquals("ok", result);
+        assertEquals(199, slept.size());
+        assertEquals(MAX.dividedBy(2), slept.get(198), "the delay stays at the cap");
+        assertEquals(199, availability.retries());
+        assertFalse(availability.available(), "the outage ends with the next complete piece of work, not one call");
+        availability.succeeded();
+        assertTrue(availability.available());
+        assertEquals(1, availability.outages());
     }
 
     @Test
-    void oneAttemptMeansNoRetry() {
-        Retry retry = new Retry(1, INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, new SplittableRandom(3));
+    void anOutageLongerThanTheTimeoutGivesUpWithTheLastError() {
+        Retry retry = retry(INITIAL, MAX, Duration.ofSeconds(3), Retry.Jitter.EQUAL, recordingSleeper,
+            drawing(bound -> 0));
+        SocketTimeoutException last = new SocketTimeoutException("Read timed out");
 
         RetriesExhaustedException e = assertThrows(RetriesExhaustedException.class,
-                () -> retry.call("info", () -> {
-                    throw new ConnectException("Connection refused");
+                () -> retry.call("bulk request of 3 documents", () -> {
+                    throw last;
                 }));
 
-        assertEquals(1, e.attempts());
+        assertSame(last, e.getCause());
+        assertTrue(availability.unavailableMillis() >= 3_000, "gave up once the outage lasted 3 s");
+        assertEquals("bulk request of 3 documents failed: Elasticsearch has been unavailable for 3 s, longer than "
+            + "retry.timeout.ms allows; last error: java.net.SocketTimeoutException: Read timed out", e.getMessage());
+    }
+
+    @Test
+    void aZeroTimeoutGivesUpAtTheFirstTransientFailure() {
+        Retry retry = retry(INITIAL, MAX, Duration.ZERO, Retry.Jitter.FULL, recordingSleeper, new SplittableRandom(3));
+
+        assertThrows(RetriesExhaustedException.class, () -> retry.call("info", () -> {
+            throw new ConnectException("Connection refused");
+        }));
         assertTrue(slept.isEmpty());
     }
 
     @Test
-    void nonRetriableErrorsAreThrownAtOnce() throws Exception {
-        Retry retry = new Retry(5, INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, new SplittableRandom(3));
-        Exception badRequest = errorFromServer(400, true);
-        IllegalStateException bug = new IllegalStateException("bug");
-        AtomicInteger calls = new AtomicInteger();
+    void perItemFailuresBackOffAndCountTowardsTheSameOutage() throws Exception {
+        Retry retry = retry(INITIAL, MAX, Duration.ofSeconds(1), Retry.Jitter.EQUAL, recordingSleeper,
+            drawing(bound -> 0));
 
-        Exception thrown = assertThrows(Exception.class, () -> retry.call("index", () -> {
-            calls.incrementAndGet();
-            throw (ElasticsearchException) badRequest;
-        }));
-        IllegalStateException thrownBug = assertThrows(IllegalStateException.class, () -> retry.call("index", () -> {
+        retry.backOff("writing 2 documents", "429 es_rejected_execution_exception: queue full", 1);
+        retry.backOff("writing 2 documents", "429 es_rejected_execution_exception: queue full", 2);
+        assertEquals(List.of(Duration.ofMillis(50), Duration.ofMillis(100)), slept);
+        assertEquals("writing 2 documents: 429 es_rejected_execution_exception: queue full", availability.lastError());
+        assertThrows(RetriesExhaustedException.class, () -> {
+            for (int attempt = 3;; attempt++) {
+                retry.backOff("writing 2 documents", "429 es_rejected_execution_exception: queue full", attempt);
+            }
+        });
+    }
+
+    @Test
+    void errorsThatAreNotTransientAreThrownAtOnceSayingWhatToFix() throws Exception {
+        Retry retry = retry(INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, new SplittableRandom(3));
+        AtomicInteger calls = new AtomicInteger();
+        try (FakeElasticsearch server = new FakeElasticsearch()) {
+            server.fail("GET", "/", 401, "security_exception", "unable to authenticate user [connector]");
+            ElasticsearchClient client = ElasticClients.open(settingsFor(server));
+            try {
+                UnrecoverableException e = assertThrows(UnrecoverableException.class, () -> retry.call("info", () -> {
+                    calls.incrementAndGet();
+                    return client.info();
+                }));
+                assertEquals("info failed: HTTP 401 security_exception: unable to authenticate user [connector]; check "
+                    + "the credentials (connection.username and connection.password, or connection.api.key)",
+                    e.getMessage());
+            } finally {
+                ElasticClients.close(client);
+            }
+        }
+        IllegalStateException bug = new IllegalStateException("bug");
+        UnrecoverableException e = assertThrows(UnrecoverableException.class, () -> retry.call("index", () -> {
             calls.incrementAndGet();
             throw bug;
         }));
 
-        assertSame(badRequest, thrown);
-        assertSame(bug, thrownBug);
+        assertSame(bug, e.getCause());
         assertEquals(2, calls.get());
         assertTrue(slept.isEmpty());
+        assertEquals(0, availability.retries(), "a configuration error is no outage");
     }
 
     @Test
-    void aNonRetriableIoErrorIsThrownAsItself() throws Exception {
-        Retry retry = new Retry(5, INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, new SplittableRandom(3));
+    void anUntrustedCertificateIsNotRetried() {
+        Retry retry = retry(INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, new SplittableRandom(3));
         SSLHandshakeException untrusted = new SSLHandshakeException("PKIX path building failed");
         untrusted.initCause(new CertificateException("unable to find valid certification path"));
 
-        SSLHandshakeException thrown = assertThrows(SSLHandshakeException.class, () -> retry.call("info", () -> {
+        UnrecoverableException thrown = assertThrows(UnrecoverableException.class, () -> retry.call("info", () -> {
             throw untrusted;
         }));
 
-        assertSame(untrusted, thrown);
+        assertSame(untrusted, thrown.getCause());
+        assertTrue(thrown.getMessage().contains("check connection.ssl.ca.path"), thrown.getMessage());
         assertTrue(slept.isEmpty());
     }
 
     @Test
     void interruptionWhileWaitingPropagates() {
-        Retry retry = new Retry(5, INITIAL, MAX, Retry.Jitter.FULL, d -> {
+        Retry retry = retry(INITIAL, MAX, Retry.Jitter.FULL, d -> {
             throw new InterruptedException("stopping");
         }, new SplittableRandom(3));
         AtomicInteger calls = new AtomicInteger();
@@ -230,7 +259,7 @@ class RetryTest {
 
     @Test
     void aCallFailingOnAnInterruptedThreadStopsRetrying() {
-        Retry retry = new Retry(5, INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, new SplittableRandom(3));
+        Retry retry = retry(INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, new SplittableRandom(3));
         ConnectException failure = new ConnectException("Connection refused");
         try {
             InterruptedException e = assertThrows(InterruptedException.class, () -> retry.call("info", () -> {
@@ -248,7 +277,7 @@ class RetryTest {
 
     @Test
     void theLowLevelClientsWrappedInterruptBecomesAnInterruptedException() {
-        Retry retry = new Retry(5, INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, new SplittableRandom(3));
+        Retry retry = retry(INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, new SplittableRandom(3));
         // What RestClient.performRequest throws when its waiting thread is interrupted.
         RuntimeException wrapped = new RuntimeException("thread waiting for the response was interrupted",
                 new InterruptedException());
@@ -260,105 +289,27 @@ class RetryTest {
     }
 
     @Test
-    void ioErrorsAreRetriableAlsoWhenWrapped() {
-        assertTrue(Retry.isRetriable(new ConnectException("Connection refused")));
-        assertTrue(Retry.isRetriable(new SocketTimeoutException("Read timed out")));
-        assertTrue(Retry.isRetriable(new IOException("Connection reset by peer")));
-        assertTrue(Retry.isRetriable(new UncheckedIOException(new IOException("Connection reset by peer"))));
-        assertTrue(Retry.isRetriable(new CompletionException(new RuntimeException(new ConnectException("x")))));
-        // The server went away during the handshake: transient, unlike an untrusted certificate.
-        assertTrue(Retry.isRetriable(new SSLHandshakeException("Remote host terminated the handshake")));
-    }
-
-    @Test
-    void certificateProblemsAndOtherErrorsAreNotRetriable() {
-        SSLHandshakeException untrusted = new SSLHandshakeException("PKIX path building failed");
-        untrusted.initCause(new CertificateException("unable to find valid certification path"));
-
-        assertFalse(Retry.isRetriable(untrusted));
-        assertFalse(Retry.isRetriable(new SSLPeerUnverifiedException("Host name 'localhost' does not match")));
-        assertFalse(Retry.isRetriable(new IllegalArgumentException("bad")));
-        assertFalse(Retry.isRetriable(new RuntimeException("no cause")));
-        assertFalse(Retry.isRetriable(null));
-    }
-
-    @Test
-    void aCauseCycleEndsTheSearch() {
-        RuntimeException a = new RuntimeException("a");
-        RuntimeException b = new RuntimeException("b", a);
-        a.initCause(b);
-
-        assertFalse(Retry.isRetriable(a));
-    }
-
-    @Test
-    void retriableStatusesAre429And5xx() {
-        for (int status : new int[] {429, 500, 502, 503, 504, 599}) {
-            assertTrue(Retry.isRetriableStatus(status), "status " + status);
-        }
-        for (int status : new int[] {200, 400, 401, 403, 404, 409, 413, 600}) {
-            assertFalse(Retry.isRetriableStatus(status), "status " + status);
-        }
-    }
-
-    @Test
-    void tooManyRequestsAndServerErrorsFromTheClientAreRetriable() throws Exception {
-        // The Java client lets the low-level client throw for these; they are IOExceptions with a status.
-        Exception tooMany = errorFromServer(429, true);
-        Exception unavailable = errorFromServer(503, true);
-        Exception badGatewayPage = errorFromServer(502, false);
-
-        assertEquals(429, assertInstanceOf(ResponseException.class, tooMany).getResponse().getStatusLine()
-                .getStatusCode());
-        assertTrue(Retry.isRetriable(tooMany));
-        assertTrue(Retry.isRetriable(assertInstanceOf(ResponseException.class, unavailable)));
-        assertTrue(Retry.isRetriable(assertInstanceOf(ResponseException.class, badGatewayPage)));
-    }
-
-    @Test
-    void clientErrorsFromTheClientAreNotRetriable() throws Exception {
-        Exception badRequest = errorFromServer(400, true);
-        Exception notFound = errorFromServer(404, true);
-        Exception forbiddenPage = errorFromServer(403, false);
-
-        assertEquals(400, assertInstanceOf(ElasticsearchException.class, badRequest).status());
-        assertFalse(Retry.isRetriable(badRequest));
-        assertFalse(Retry.isRetriable(assertInstanceOf(ElasticsearchException.class, notFound)));
-        // A TransportException is an IOException, but its status decides.
-        assertEquals(403, assertInstanceOf(TransportException.class, forbiddenPage).statusCode());
-        assertFalse(Retry.isRetriable(forbiddenPage));
-    }
-
-    @Test
-    void anElasticsearchExceptionIsJudgedByItsStatus() {
-        assertTrue(Retry.isRetriable(elasticsearchException(429)));
-        assertTrue(Retry.isRetriable(new IllegalStateException(elasticsearchException(500))));
-        assertFalse(Retry.isRetriable(elasticsearchException(409)));
-    }
-
-    @Test
-    void lowLevelClientResponseErrorsAreJudgedByTheirStatus() throws Exception {
-        assertTrue(Retry.isRetriable(assertInstanceOf(ResponseException.class, lowLevelErrorFromServer(503))));
-        assertTrue(Retry.isRetriable(assertInstanceOf(ResponseException.class, lowLevelErrorFromServer(429))));
-        assertFalse(Retry.isRetriable(assertInstanceOf(ResponseException.class, lowLevelErrorFromServer(401))));
-    }
-
-    @Test
     void invalidSettingsAreRejected() {
         SplittableRandom random = new SplittableRandom(1);
         assertThrows(IllegalArgumentException.class,
-                () -> new Retry(0, INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, random));
+                () -> retry(MAX, INITIAL, Retry.Jitter.FULL, recordingSleeper, random));
         assertThrows(IllegalArgumentException.class,
-                () -> new Retry(3, MAX, INITIAL, Retry.Jitter.FULL, recordingSleeper, random));
-        assertThrows(IllegalArgumentException.class,
-                () -> new Retry(3, Duration.ofMillis(-1), MAX, Retry.Jitter.FULL, recordingSleeper, random));
-        Retry retry = new Retry(3, INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, random);
+                () -> retry(Duration.ofMillis(-1), MAX, Retry.Jitter.FULL, recordingSleeper, random));
+        Retry retry = retry(INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, random);
         assertThrows(IllegalArgumentException.class, () -> retry.backoff(0));
     }
 
-    private static ElasticsearchException elasticsearchException(int status) {
-        return new ElasticsearchException("es/bulk", ErrorResponse.of(r -> r.status(status)
-                .error(c -> c.type("some_exception").reason("some reason"))));
+    /** A policy without a timeout whose outages are tracked on a clock the sleeper advances. */
+    private Retry retry(Duration initial, Duration max, Retry.Jitter jitter, Retry.Sleeper sleeper, RandomGenerator random) {
+        return retry(initial, max, null, jitter, sleeper, random);
+    }
+
+    private Retry retry(Duration initial, Duration max, Duration timeout, Retry.Jitter jitter, Retry.Sleeper sleeper,
+                        RandomGenerator random) {
+        return new Retry(initial, max, timeout, jitter, duration -> {
+            sleeper.sleep(duration);
+            clock.addAndGet(duration.toMillis());
+        }, random, availability);
     }
 
     private static Duration exponential(int attempt) {
@@ -381,56 +332,7 @@ class RetryTest {
         };
     }
 
-    /** The exception the real client throws for {@code GET /} answered with {@code status}. */
-    private static Exception errorFromServer(int status, boolean elasticsearchBody) throws IOException {
-        String body = elasticsearchBody
-                ? "{\"error\":{\"type\":\"some_exception\",\"reason\":\"some reason\"},\"status\":" + status + "}"
-                : "<html><body>" + status + " from the proxy</body></html>";
-        HttpServer server = answering(status, elasticsearchBody ? "application/json" : "text/html", body);
-        ElasticsearchClient client = ElasticClients.open(settingsFor(server));
-        try {
-            client.info();
-            throw new AssertionError("status " + status + " did not fail");
-        } catch (IOException | ElasticsearchException e) {
-            return e;
-        } finally {
-            ElasticClients.close(client);
-            server.stop(0);
-        }
-    }
-
-    /** The exception the low-level RestClient throws for {@code GET /} answered with {@code status}. */
-    private static Exception lowLevelErrorFromServer(int status) throws IOException {
-        HttpServer server = answering(status, "text/plain", "no");
-        ElasticsearchClient client = ElasticClients.open(settingsFor(server));
-        try {
-            ((RestClientTransport) client._transport()).restClient().performRequest(new Request("GET", "/"));
-            throw new AssertionError("status " + status + " did not fail");
-        } catch (IOException e) {
-            return e;
-        } finally {
-            ElasticClients.close(client);
-            server.stop(0);
-        }
-    }
-
-    private static HttpServer answering(int status, String contentType, String body) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        server.createContext("/", exchange -> {
-            exchange.getResponseHeaders().add("Content-Type", contentType);
-            exchange.getResponseHeaders().add("X-Elastic-Product", "Elasticsearch");
-            exchange.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        });
-        server.start();
-        return server;
-    }
-
-    private static ElasticClients.Settings settingsFor(HttpServer server) {
-        URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-        return new ElasticClients.Settings(List.of(url), null, null, null, null, null, null, null, null, null);
+    private static ElasticClients.Settings settingsFor(FakeElasticsearch server) {
+        return new ElasticClients.Settings(List.of(server.url()), null, null, null, null, null, null, null, null, null);
     }
 }

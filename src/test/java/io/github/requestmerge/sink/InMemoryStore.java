@@ -24,7 +24,7 @@ final class InMemoryStore implements DocumentStore {
 
     private final Map<String, JsonNode> documents = new HashMap<>();
     private final Map<String, Long> seqNos = new HashMap<>();
-    private final Map<String, Deque<Integer>> scripted = new HashMap<>();
+    private final Map<String, Deque<Result>> scripted = new HashMap<>();
     private long nextSeqNo;
     int loads;
     int bulks;
@@ -34,7 +34,14 @@ final class InMemoryStore implements DocumentStore {
 
     /** The next writes of this id answer these statuses instead of being applied. */
     void script(String id, Integer... statuses) {
-        scripted.computeIfAbsent(id, k -> new ArrayDeque<>()).addAll(List.of(statuses));
+        for (int status : statuses) {
+            scriptError(id, status, status == 400 ? "document_parsing_exception" : "scripted");
+        }
+    }
+
+    /** The next write of this id answers this status and error type instead of being applied. */
+    void scriptError(String id, int status, String type) {
+        scripted.computeIfAbsent(id, k -> new ArrayDeque<>()).add(new Result(status, -1, -1, type, "scripted " + status));
     }
 
     JsonNode get(String id) {
@@ -69,11 +76,10 @@ final class InMemoryStore implements DocumentStore {
         bulks++;
         List<Result> results = new ArrayList<>();
         for (Write write : batch) {
-            Deque<Integer> script = scripted.get(write.id());
-            Integer status = script == null ? null : script.poll();
-            if (status != null) {
-                results.add(new Result(status, -1, -1, status == 400 ? "document_parsing_exception" : "scripted",
-                    "scripted " + status));
+            Deque<Result> script = scripted.get(write.id());
+            Result answer = script == null ? null : script.poll();
+            if (answer != null) {
+                results.add(answer);
                 continue;
             }
             boolean exists = documents.containsKey(write.id());

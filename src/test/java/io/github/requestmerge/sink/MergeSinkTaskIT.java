@@ -77,6 +77,42 @@ class MergeSinkTaskIT {
     }
 
     @Test
+    void aTaskHoldsItsEventsPausedWhileElasticsearchIsDownAndResumesByItself() {
+        TaskContext context = new TaskContext(Map.of(), true);
+        TopicPartition partition = new TopicPartition(TOPIC, 0);
+        context.assignment.add(partition);
+        RequestMergeSinkTask task = start(Map.of(RequestMergeSinkConfig.BUFFER_MAX_EVENTS, "40",
+            RequestMergeSinkConfig.FLUSH_MAX_EVENTS, "40", RequestMergeSinkConfig.RETRY_BACKOFF_MAX_MS, "500"), context);
+        task.put(List.of(record(0, 0, "held", "{\"clicks\":\"+1\"}", 1_000)));
+        commit(task);
+        Stack.elasticsearch().stop();
+        try {
+            for (int batch = 0; batch < 3; batch++) {
+                List<SinkRecord> records = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    long offset = 1 + batch * 20L + i;
+                    records.add(record(0, offset, "held", "{\"clicks\":\"+1\"}", 1_000 + offset));
+                }
+                task.put(records);
+            }
+            assertEquals(java.util.Set.of(partition), context.paused, "the full buffer paused consumption");
+            assertTrue(task.preCommit(Map.of(partition, new OffsetAndMetadata(0))).get(partition).offset() <= 1,
+                "nothing written during the outage is committed");
+        } finally {
+            Stack.elasticsearch().restart();
+        }
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!context.paused.isEmpty() || !task.metrics().getElasticsearchAvailable()) {
+            assertTrue(System.nanoTime() < deadline, "consumption did not resume after the restart");
+            task.put(List.of());
+            sleep(100);
+        }
+        assertEquals(61, commit(task).get(partition).offset());
+        assertEquals(61, documents.get(index, "held").get("clicks").asInt());
+        assertEquals(1, task.metrics().getElasticsearchOutages());
+    }
+
+    @Test
     void metricsAreReadableOverJmx() throws Exception {
         RequestMergeSinkTask task = start(Map.of());
         task.put(List.of(record(0, 0, "a", "{\"clicks\":\"+1\"}", System.currentTimeMillis()),
@@ -262,7 +298,7 @@ class MergeSinkTaskIT {
         config.put(RequestMergeSinkConfig.INDEX_NAME, index);
         config.put(RequestMergeSinkConfig.TEMPLATE_NAME, index);
         config.put(RequestMergeSinkConfig.FLUSH_LINGER_MS, "20");
-        config.put(RequestMergeSinkConfig.RETRY_MAX_ATTEMPTS, "3");
+        config.put(RequestMergeSinkConfig.RETRY_TIMEOUT_MS, "60000");
         config.putAll(overrides);
         RequestMergeSinkTask task = new RequestMergeSinkTask();
         task.initialize(context);
@@ -317,6 +353,15 @@ class MergeSinkTaskIT {
             records.add(record(event.partition(), offset, event.id(), event.json(), event.timestamp()));
         }
         return records;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private static SinkRecord record(int partition, long offset, String key, String json, long timestamp) {

@@ -11,14 +11,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
 
+import io.github.requestmerge.elastic.Availability;
 import io.github.requestmerge.elastic.RetriesExhaustedException;
 import io.github.requestmerge.elastic.Retry;
+import io.github.requestmerge.elastic.UnrecoverableException;
 import io.github.requestmerge.merge.Event;
 import io.github.requestmerge.merge.MergeRules;
 import io.github.requestmerge.merge.Merger;
@@ -33,10 +36,16 @@ class MergeWriterTest {
     private final StateCache cache = new StateCache(1000, 64L << 20, Duration.ofHours(1));
     private final SinkTaskMetrics metrics = new SinkTaskMetrics();
     private final List<Duration> sleeps = new ArrayList<>();
+    private final AtomicLong clock = new AtomicLong(1_000_000);
+    private final Availability availability = new Availability("test", Duration.ofSeconds(30), clock::get);
+    /** Backoffs of 1-4 ms advance the clock; an outage may last 100 ms of it before the writer gives up. */
     private final MergeWriter writer = new MergeWriter(new Merger(MergeRules.defaults(), StringPool.none()),
         new StateJson(MergeRules.defaults(), StringPool.none()), cache, store,
-        new Retry(3, Duration.ofMillis(1), Duration.ofMillis(4), Retry.Jitter.EQUAL, sleeps::add, new Random(1)),
-        3, 2, 1 << 20, metrics);
+        new Retry(Duration.ofMillis(1), Duration.ofMillis(4), Duration.ofMillis(100), Retry.Jitter.EQUAL, delay -> {
+            sleeps.add(delay);
+            clock.addAndGet(Math.max(1, delay.toMillis()));
+        }, new Random(1), availability),
+        2, 1 << 20, metrics);
     private long offset;
 
     @Test
@@ -73,6 +82,28 @@ class MergeWriterTest {
         assertEquals(2, sleeps.size(), "one backoff per retried round");
         assertEquals(3, store.bulks, "the first request, then b alone twice");
         assertEquals(2, store.writes);
+        assertTrue(availability.available(), "the outage ended with the batch");
+        assertEquals(1, availability.outages());
+        assertEquals(2, availability.retries());
+    }
+
+    @Test
+    void aWriteBlockedByTheClusterIsRetriedUntilTheBlockIsLifted() throws Exception {
+        store.scriptError("a", 403, "cluster_block_exception");
+        store.scriptError("a", 429, "cluster_block_exception");
+        writer.flush(batch(clicks("a", 1)));
+        assertEquals(1, store.get("a").get("clicks").asInt());
+        assertEquals(2, availability.retries());
+    }
+
+    @Test
+    void anItemNoRetryCanFixFailsTheBatchSayingWhatToFixAndCachesNothing() {
+        store.scriptError("a", 400, "index_closed_exception");
+        UnrecoverableException e = assertThrows(UnrecoverableException.class, () -> writer.flush(batch(clicks("a", 1))));
+        assertEquals("writing document 'a' to requests failed: 400 index_closed_exception: scripted 400; open the index "
+            + "(POST /<index>/_open)", e.getMessage());
+        assertEquals(0, cache.size());
+        assertNull(store.get("a"));
     }
 
     @Test
@@ -99,11 +130,12 @@ class MergeWriterTest {
     }
 
     @Test
-    void conflictsThatNeverEndExhaustTheRetriesAndLeaveNothingCached() {
+    void conflictsThatNeverEndAreRetriedUntilTheRetryTimeoutAndLeaveNothingCached() {
         store.afterLoad = () -> store.overwrite("a", "{\"clicks\":100}");
         RetriesExhaustedException e = assertThrows(RetriesExhaustedException.class,
             () -> writer.flush(batch(clicks("a", 1))));
         assertTrue(e.getMessage().contains("id 'a'") && e.getMessage().contains("version conflicts"), e.getMessage());
+        assertTrue(metrics.getWriteConflicts() > 3, "a few rounds at once, then with backoff until the timeout");
         assertEquals(0, cache.size());
     }
 

@@ -36,6 +36,21 @@ class PendingEventsTest {
     }
 
     @Test
+    void eventsOfClosedPartitionsAreDroppedWithTheirOffsetsAndTheOthersKept() throws Exception {
+        PendingEvents pending = new PendingEvents(0, 100);
+        pending.add(event("a", P0, 0));
+        pending.add(event("a", P1, 7));
+        pending.add(event("b", P1, 8));
+        pending.skip(P1, 9);
+        assertEquals(2, pending.drop(java.util.List.of(P1)));
+        assertEquals(1, pending.size());
+        Batch batch = pending.take();
+        assertEquals(Map.of(P0, 0L), batch.through(), "nothing of P1 becomes committable");
+        assertEquals(1, batch.groups().size());
+        assertEquals(1, batch.groups().get(new DocKey("requests", "a")).size());
+    }
+
+    @Test
     void skippedRecordsStillAdvanceTheOffsetsOfTheirBatch() throws Exception {
         PendingEvents pending = new PendingEvents(0, 100);
         pending.add(event("a", P0, 3));

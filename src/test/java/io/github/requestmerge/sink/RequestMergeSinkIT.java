@@ -178,12 +178,26 @@ class RequestMergeSinkIT {
         assertEquals(List.of("is required with connection.username"), errors.get("connection.password"));
         assertEquals(List.of("must not exceed buffer.max.events (20000)"), errors.get("flush.max.events"));
 
+        // A cluster that is down now is no configuration error: the tasks wait for it.
         config = sinkConfig(name, name);
         config.put("connection.urls", "http://127.0.0.1:1");
         errors = errors(connect.validate("RequestMergeSinkConnector", config));
-        assertEquals(1, errors.size(), errors.toString());
-        assertEquals(List.of("cannot reach Elasticsearch at http://127.0.0.1:1 (no authentication): ConnectException: "
-            + "Connection refused"), errors.get("connection.urls"));
+        assertEquals(Map.of(), errors);
+
+        // An address that does not exist, or a server that is not Elasticsearch, is one.
+        config.put("connection.urls", "http://no-such-host.invalid:9200");
+        errors = errors(connect.validate("RequestMergeSinkConnector", config));
+        // The resolver's own words after the host name vary by machine.
+        assertEquals(1, errors.get("connection.urls").size(), errors.toString());
+        assertTrue(errors.get("connection.urls").get(0).startsWith("cannot reach Elasticsearch at "
+            + "http://no-such-host.invalid:9200 (no authentication): java.net.UnknownHostException: no-such-host.invalid"),
+            errors.toString());
+        config.put("connection.urls", Stack.connect().restUrl());
+        errors = errors(connect.validate("RequestMergeSinkConnector", config));
+        assertEquals(1, errors.get("connection.urls").size(), errors.toString());
+        // Connect's REST API refuses the client's Elasticsearch media type.
+        assertEquals(List.of("Elasticsearch at " + Stack.connect().restUrl() + " (no authentication) answered HTTP 406 "
+            + "Not Acceptable; is this an Elasticsearch node?"), errors.get("connection.urls"));
 
         JsonNode valid = connect.validate("RequestMergeSinkConnector", sinkConfig(name, name));
         assertEquals(0, valid.get("error_count").asInt(), valid.toString());

@@ -1,6 +1,7 @@
 package io.github.requestmerge.sink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,20 +9,28 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
 
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The task when Elasticsearch cannot be reached: backpressure, then a clear failure. */
+import io.github.requestmerge.testing.FakeElasticsearch;
+
+/**
+ * The task when Elasticsearch is away (backpressure by pausing, never a failed task) or refuses for
+ * good (a clear failure saying what to fix). The faults of a real node are in the integration tests.
+ */
 class RequestMergeSinkTaskTest {
 
     /** Nothing listens on port 1 of the loopback address: every connection is refused at once. */
     private static final String UNREACHABLE = "http://127.0.0.1:1";
+    private static final TopicPartition PARTITION = new TopicPartition("requests", 0);
 
     private final RequestMergeSinkTask task = new RequestMergeSinkTask();
     private final TaskContext context = new TaskContext(Map.of(), true);
@@ -32,53 +41,133 @@ class RequestMergeSinkTaskTest {
     }
 
     @Test
-    void aFullBufferAsksConnectToPauseAndRedeliverLater() {
-        start(Map.of(RequestMergeSinkConfig.BUFFER_MAX_EVENTS, "10", RequestMergeSinkConfig.FLUSH_MAX_EVENTS, "10",
-            RequestMergeSinkConfig.RETRY_MAX_ATTEMPTS, "1000", RequestMergeSinkConfig.RETRY_BACKOFF_MS, "1000",
-            RequestMergeSinkConfig.RETRY_BACKOFF_MAX_MS, "1000"));
-        RetriableException e = assertThrows(RetriableException.class, () -> {
-            for (int batch = 0; batch < 5; batch++) {
-                task.put(records(batch * 10, 10));
-            }
-        });
-        assertTrue(e.getMessage().contains("buffer.max.events=10"), e.getMessage());
-        assertEquals(1000, context.timeout, "Connect retries the same batch after the backoff");
+    void aFullBufferPausesConsumptionInsteadOfFailingWhileElasticsearchIsAway() {
+        context.assignment.add(PARTITION);
+        start(UNREACHABLE, Map.of(RequestMergeSinkConfig.BUFFER_MAX_EVENTS, "10",
+            RequestMergeSinkConfig.FLUSH_MAX_EVENTS, "10"));
+        for (int batch = 0; batch < 5; batch++) {
+            task.put(records(batch * 10, 10));
+        }
+        assertEquals(Set.of(PARTITION), context.paused, "consumption is paused, records are not refused");
+        assertEquals(200, context.timeout, "Connect calls put again soon, to resume in time");
+        assertTrue(task.metrics().getConsumptionPaused());
+        awaitTrue(() -> !task.metrics().getElasticsearchAvailable());
+        assertTrue(task.metrics().getElasticsearchRetries() > 0);
+        assertTrue(task.metrics().getElasticsearchLastError().contains("java.net.ConnectException: Connection refused"),
+            task.metrics().getElasticsearchLastError());
+        assertTrue(task.preCommit(Map.of(PARTITION, new OffsetAndMetadata(0))).isEmpty(), "nothing unwritten is committed");
+        task.put(List.of());
+        assertEquals(Set.of(PARTITION), context.paused);
     }
 
     @Test
-    void writesThatKeepFailingFailTheTaskAtTheNextPutWithTheCause() throws Exception {
-        start(Map.of(RequestMergeSinkConfig.RETRY_MAX_ATTEMPTS, "2", RequestMergeSinkConfig.RETRY_BACKOFF_MS, "1",
-            RequestMergeSinkConfig.FLUSH_LINGER_MS, "0"));
+    void aRebalanceDuringAnOutageDoesNotWaitAndLeavesTheEventsToTheNextOwner() {
+        context.assignment.add(PARTITION);
+        start(UNREACHABLE, Map.of(RequestMergeSinkConfig.FLUSH_TIMEOUT_MS, "600000"));
         task.put(records(0, 3));
-        assertTrue(!task.flushAndDrain(), "the writer gave up");
-        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
-            task.preCommit(Map.of(new TopicPartition("requests", 0), new org.apache.kafka.clients.consumer.OffsetAndMetadata(0)));
-        assertTrue(committed.isEmpty(), "nothing acknowledged, nothing committed: " + committed);
+        awaitTrue(() -> !task.metrics().getElasticsearchAvailable());
+        // flush.timeout.ms is ten minutes: close must not spend it on a cluster that is away.
+        task.close(List.of(PARTITION));
+        assertTrue(task.preCommit(Map.of(PARTITION, new OffsetAndMetadata(0))).isEmpty());
+    }
+
+    @Test
+    void withARetryTimeoutAnOutageFailsTheTaskAtTheNextPutWithTheCause() {
+        start(UNREACHABLE, Map.of(RequestMergeSinkConfig.RETRY_TIMEOUT_MS, "0", RequestMergeSinkConfig.FLUSH_LINGER_MS,
+            "0"));
+        task.put(records(0, 3));
+        assertFalse(task.flushAndDrain(), "the writer gave up");
+        assertTrue(task.preCommit(Map.of(PARTITION, new OffsetAndMetadata(0))).isEmpty(), "nothing acknowledged");
         ConnectException e = assertThrows(ConnectException.class, () -> task.put(records(3, 1)));
-        assertTrue(e.getMessage().startsWith("writing merged documents failed; the task stops and Connect will "
-            + "redeliver from the last committed offsets: multi-get of "), e.getMessage());
-        assertTrue(e.getMessage().contains(" documents from requests failed after 2 attempts: java.net.ConnectException"),
+        // With no linger the first batch may hold one record or all three.
+        assertTrue(e.getMessage().matches("writing merged documents failed: multi-get of [1-3] documents from requests "
+            + "failed: Elasticsearch has been unavailable for 0 s, longer than retry.timeout.ms allows; last error: "
+            + "java.net.ConnectException: Connection refused. The task stops; once the cause is fixed, restart it .*"),
             e.getMessage());
     }
 
     @Test
-    void anUnreachableClusterFailsTheStartWhenTheTemplateMustBeInstalled() {
+    void anUnreachableClusterDoesNotFailTheStartEvenWithATemplateToInstall() {
         Map<String, String> config = new HashMap<>();
         config.put(RequestMergeSinkConfig.CONNECTION_URLS, UNREACHABLE);
-        config.put(RequestMergeSinkConfig.RETRY_MAX_ATTEMPTS, "1");
         task.initialize(context);
-        ConnectException e = assertThrows(ConnectException.class, () -> task.start(config));
-        assertTrue(e.getMessage().startsWith("could not install index template request-merge "
-            + "(index.template.install=false skips it): installing index template request-merge failed after 1 attempt"),
-            e.getMessage());
+        task.start(config);
+        task.put(records(0, 2));
+        awaitTrue(() -> task.metrics().getElasticsearchRetries() > 1);
+        assertTrue(task.metrics().getElasticsearchLastError().startsWith("installing index template request-merge: "),
+            task.metrics().getElasticsearchLastError());
+        task.put(List.of());
     }
 
-    private void start(Map<String, String> overrides) {
+    @Test
+    void aTemplateTheClusterRefusesFailsTheTaskSayingHowToSkipIt() {
+        try (FakeElasticsearch es = new FakeElasticsearch()) {
+            es.fail("PUT", "/_index_template/", 400, "illegal_argument_exception", "composable template conflicts");
+            Map<String, String> config = new HashMap<>();
+            config.put(RequestMergeSinkConfig.CONNECTION_URLS, es.url().toString());
+            task.initialize(context);
+            task.start(config);
+            ConnectException e = awaitFailure();
+            assertTrue(e.getMessage().startsWith("writing merged documents failed: could not install index template "
+                + "request-merge (index.template.install=false skips it): installing index template request-merge "
+                + "failed: HTTP 400 illegal_argument_exception: composable template conflicts."), e.getMessage());
+        }
+    }
+
+    @Test
+    void credentialsTheClusterRefusesFailTheTaskSayingWhatToCheck() {
+        try (FakeElasticsearch es = new FakeElasticsearch()) {
+            es.fail("POST", "/requests/_mget", 401, "security_exception", "unable to authenticate with provided "
+                + "credentials and anonymous access is not allowed for this request");
+            start(es.url().toString(), Map.of(RequestMergeSinkConfig.FLUSH_LINGER_MS, "0"));
+            task.put(records(0, 1));
+            ConnectException e = awaitFailure();
+            assertTrue(e.getMessage().startsWith("writing merged documents failed: multi-get of 1 documents from requests "
+                + "failed: HTTP 401 security_exception: unable to authenticate with provided credentials and anonymous "
+                + "access is not allowed for this request; check the credentials (connection.username and "
+                + "connection.password, or connection.api.key)."), e.getMessage());
+        }
+    }
+
+    private ConnectException awaitFailure() {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try {
+                task.put(List.of());
+            } catch (ConnectException e) {
+                return e;
+            }
+            sleep(20);
+        }
+        throw new AssertionError("the task did not fail");
+    }
+
+    private static void awaitTrue(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 30 s");
+            }
+            sleep(20);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private void start(String url, Map<String, String> overrides) {
         Map<String, String> config = new HashMap<>();
-        config.put(RequestMergeSinkConfig.CONNECTION_URLS, UNREACHABLE);
+        config.put(RequestMergeSinkConfig.CONNECTION_URLS, url);
         config.put(RequestMergeSinkConfig.TEMPLATE_INSTALL, "false");
         config.put(RequestMergeSinkConfig.INDEX_NAME, "requests");
         config.put(RequestMergeSinkConfig.FLUSH_TIMEOUT_MS, "2000");
+        config.put(RequestMergeSinkConfig.RETRY_BACKOFF_MAX_MS, "200");
         config.putAll(overrides);
         task.initialize(context);
         task.start(config);

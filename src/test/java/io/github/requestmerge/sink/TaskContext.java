@@ -25,6 +25,7 @@ final class TaskContext implements SinkTaskContext {
 
     final List<Reported> reported = new ArrayList<>();
     final Set<TopicPartition> assignment = new HashSet<>();
+    final Set<TopicPartition> paused = new HashSet<>();
     private final Map<String, String> configs;
     private final boolean withReporter;
     long timeout = -1;
@@ -59,10 +60,12 @@ final class TaskContext implements SinkTaskContext {
 
     @Override
     public void pause(TopicPartition... partitions) {
+        paused.addAll(List.of(partitions));
     }
 
     @Override
     public void resume(TopicPartition... partitions) {
+        paused.removeAll(List.of(partitions));
     }
 
     @Override

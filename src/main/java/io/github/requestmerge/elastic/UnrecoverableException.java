@@ -1,0 +1,28 @@
+package io.github.requestmerge.elastic;
+
+/**
+ * An Elasticsearch call that cannot succeed without a person: an outcome that is not transient
+ * (401/403, a closed or missing index, an untrusted certificate, a refused template), or a
+ * transient one that outlasted the retry timeout ({@link RetriesExhaustedException}). The message
+ * says what failed and, where it can, what to fix; it never holds a document or a credential.
+ */
+public class UnrecoverableException extends Exception {
+
+    public UnrecoverableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    public UnrecoverableException(String message) {
+        super(message);
+    }
+
+    /**
+     * @return the exception for a request that failed with a non-transient error: what was tried, the
+     *     error and what to fix
+     */
+    static UnrecoverableException of(String what, Throwable error) {
+        String remedy = ElasticErrors.remedy(error);
+        return new UnrecoverableException(what + " failed: " + ElasticErrors.describe(error)
+            + (remedy.isEmpty() ? "" : "; " + remedy), error);
+    }
+}
