@@ -184,12 +184,13 @@ public class RequestMergeSinkTask extends SinkTask {
             paused = true;
             Set<TopicPartition> assigned = context.assignment();
             context.pause(assigned.toArray(new TopicPartition[0]));
-            log.info("{}: {} events wait for Elasticsearch ({}={}); consumption of {} partitions paused until half "
+            // Debug only: against a slow cluster this cycles often; outages have their own WARN, and JMX shows it.
+            log.debug("{}: {} events wait for Elasticsearch ({}={}); consumption of {} partitions paused until half "
                 + "are written", name, held, RequestMergeSinkConfig.BUFFER_MAX_EVENTS, limit, assigned.size());
         } else if (paused && held <= limit / 2) {
             paused = false;
             context.resume(context.assignment().toArray(new TopicPartition[0]));
-            log.info("{}: consumption resumed ({} events held)", name, held);
+            log.debug("{}: consumption resumed ({} events held)", name, held);
         }
         if (paused) {
             context.timeout(PAUSED_POLL_MS);
