@@ -35,7 +35,8 @@ abstract class StackPart implements AutoCloseable {
         return jvm.log();
     }
 
-    boolean isAlive() {
+    /** @return whether the part's JVM runs (a frozen one does) */
+    public boolean isAlive() {
         return jvm != null && jvm.isAlive();
     }
 
