@@ -109,21 +109,33 @@ final class FaultScenario implements AutoCloseable {
 
     /**
      * Waits for the rest of the traffic, then for the verdict (see {@link FaultCheck#verify}), and
-     * last that the connector and its tasks run now.
+     * last until the connector and all its tasks report RUNNING (a task's state reaches the status
+     * topic a moment after the task started, so this waits up to a minute).
      */
     void verify() {
         check.verify(TIMEOUT, topics, name, deadLetterTopic(), stream.finish(TIMEOUT));
-        JsonNode status = watcher.lastStatus();
-        boolean running = status != null && "RUNNING".equals(status.path("connector").path("state").asText());
-        int tasks = 0;
-        for (JsonNode task : status == null ? List.<JsonNode>of() : status.path("tasks")) {
-            running &= "RUNNING".equals(task.path("state").asText());
-            tasks++;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!allRunning(watcher.lastStatus())) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + ": the documents are right, but the connector does not run all its "
+                    + "tasks: " + watcher.lastStatus());
+            }
+            RequestMergeSinkIT.sleep(250);
         }
-        if (!running || tasks != Integer.parseInt(config.get("tasks.max"))) {
-            throw new AssertionError(name + ": the documents are right, but the connector does not run all its tasks: "
-                + status);
+        watcher.assertNothingFailed();
+    }
+
+    private boolean allRunning(JsonNode status) {
+        if (status == null || !"RUNNING".equals(status.path("connector").path("state").asText())
+            || status.path("tasks").size() != Integer.parseInt(config.get("tasks.max"))) {
+            return false;
         }
+        for (JsonNode task : status.path("tasks")) {
+            if (!"RUNNING".equals(task.path("state").asText())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Stops the traffic and the watcher and deletes the connector, through any worker that answers. */
