@@ -116,7 +116,7 @@ class ElasticsearchFaultsIT {
         run.create();
         run.awaitRunning();
         run.stream(Duration.ofSeconds(20));
-        run.awaitMidStream(1.0, 0);
+        run.awaitStreamed();
         run.faultEnded("the last event was produced");
 
         run.verify();

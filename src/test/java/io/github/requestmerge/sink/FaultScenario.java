@@ -96,6 +96,12 @@ final class FaultScenario implements AutoCloseable {
         RequestMergeSinkIT.await(() -> stream.progress() >= share && documents.count(name) >= written ? Boolean.TRUE
             : null);
         check.note("fault began with " + stream.sent() + " of " + timeline.events().size() + " events produced");
+        check.faultBegan();
+    }
+
+    /** Waits until every event was handed to the producer. */
+    void awaitStreamed() {
+        RequestMergeSinkIT.await(() -> stream.progress() >= 1 ? Boolean.TRUE : null);
     }
 
     FaultCheck check() {

@@ -57,6 +57,7 @@ public final class FaultCheck {
     private final StatusWatcher watcher;
     private final long startedAt = System.nanoTime();
     private final List<Supplier<String>> notes = new ArrayList<>();
+    private long faultBeganAt;
     private long faultEndedAt;
     private String faultEnd = "the check began";
 
@@ -71,6 +72,11 @@ public final class FaultCheck {
         this.documents = documents;
         this.index = index;
         this.watcher = watcher;
+    }
+
+    /** Marks now as the start of the fault, so the summary says how long it was held. */
+    public void faultBegan() {
+        faultBeganAt = System.nanoTime();
     }
 
     /** Marks now as the end of the fault ({@code how}: e.g. "restart"); recovery is measured from here. */
@@ -156,6 +162,8 @@ public final class FaultCheck {
             + (recovered != null ? String.format(Locale.ROOT, "recovered in %.1f s after %s", recovered, faultEnd)
                 : "NOT recovered " + String.format(Locale.ROOT, "%.1f s after %s", (System.nanoTime() - faultEndedAt)
                     / 1e9, faultEnd) + " (" + wrong.size() + " documents wrong)")
+            + (faultBeganAt == 0 ? "" : String.format(Locale.ROOT, " (fault held %.1f s)",
+                (faultEndedAt - faultBeganAt) / 1e9))
             + ", " + events.size() + " events (" + bad.size() + " bad), " + timeline.ids().size()
             + " documents checked, lost " + lost + ", double-counted " + doubleCounted + ", DLQ " + dead.size() + " ("
             + duplicates + " duplicates), tasks ever FAILED " + watcher.failedCount()
