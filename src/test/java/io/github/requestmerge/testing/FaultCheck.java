@@ -162,8 +162,7 @@ public final class FaultCheck {
             + (recovered != null ? String.format(Locale.ROOT, "recovered in %.1f s after %s", recovered, faultEnd)
                 : "NOT recovered " + String.format(Locale.ROOT, "%.1f s after %s", (System.nanoTime() - faultEndedAt)
                     / 1e9, faultEnd) + " (" + wrong.size() + " documents wrong)")
-            + (faultBeganAt == 0 ? "" : String.format(Locale.ROOT, " (fault held %.1f s)",
-                (faultEndedAt - faultBeganAt) / 1e9))
+            + held()
             + ", " + events.size() + " events (" + bad.size() + " bad), " + timeline.ids().size()
             + " documents checked, lost " + lost + ", double-counted " + doubleCounted + ", DLQ " + dead.size() + " ("
             + duplicates + " duplicates), tasks ever FAILED " + watcher.failedCount()
@@ -183,6 +182,12 @@ public final class FaultCheck {
             throw new AssertionError(summary + "\nthe dead letter queue " + deadLetterTopic + " lacks bad records "
                 + missing + " and holds records that were not bad " + unexpected + " (partition@offset of " + topic + ")");
         }
+    }
+
+    /** @return how long the fault was held, for the summary; nothing for a fault that ends as it begins (a kill for good) */
+    private String held() {
+        double seconds = (faultEndedAt - faultBeganAt) / 1e9;
+        return faultBeganAt == 0 || seconds < 1 ? "" : String.format(Locale.ROOT, " (fault held %.1f s)", seconds);
     }
 
     private static String measure(Supplier<String> note) {
