@@ -44,7 +44,9 @@ import org.elasticsearch.xcontent.XContentBuilder;
  * package-private. Compiled and started by the project's stack launcher, in a JVM of its own.
  *
  * <p>Arguments: home directory, optionally the HTTP port (default: any free one). Started through
- * {@code OwnedMain}, which ends the node when the JVM that started it dies.
+ * {@code OwnedMain}, which ends the node when the JVM that started it dies. Further node settings
+ * (thread pools, for instance) go in {@code <home>/config/elasticsearch.yml}, which Elasticsearch
+ * reads as usual; the loopback settings set here win over the file.
  */
 public final class LoopbackNode {
 

@@ -9,6 +9,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import io.github.requestmerge.stack.StackParts.StackException;
@@ -19,9 +23,16 @@ import io.github.requestmerge.stack.StackParts.StackException;
  * installs it) and which discovers plugins through their service files. Configure connectors
  * through {@link #restUrl()} with JSON only.
  *
- * <p>The worker can crash ({@link #kill()}), stop ({@link #stop()}) and {@link #restart()} in place:
- * the new JVM reads the same worker.properties (same group, internal topics, REST port and
- * plugin.path), so connectors and clients carry on against the same {@link #restUrl()}.
+ * <p>The worker can crash ({@link #kill()}), stop ({@link #stop()}), hang ({@link #freeze()}) and
+ * {@link #restart()} in place: the new JVM reads the same worker.properties (same group, internal
+ * topics, REST port and plugin.path), so connectors and clients carry on against the same
+ * {@link #restUrl()}.
+ *
+ * <p>The shared worker ({@link #start}) is alone in its group and keeps Connect's default
+ * {@code scheduled.rebalance.max.delay.ms} (five minutes): restarted in place, it is the group's
+ * only member and takes every connector and task back at once, so the delay never applies to it.
+ * {@link #startGroup} makes groups of several workers, where it does: a test of a worker that is
+ * killed and not restarted sets it low.
  */
 public final class ConnectWorker extends StackPart {
 
@@ -36,37 +47,76 @@ public final class ConnectWorker extends StackPart {
         this.restUrl = "http://127.0.0.1:" + port;
     }
 
+    /** Starts the shared kind of worker: alone in a Connect group of its own, with Connect's rebalance defaults. */
     public static ConnectWorker start(KafkaBroker broker) {
         long begin = System.nanoTime();
-        Path run = KafkaBroker.runDir("worker");
         int port = StackParts.freePort();
-        Path properties = run.resolve("worker.properties");
-        KafkaBroker.write(properties, String.join("\n",
-            "bootstrap.servers=" + broker.bootstrapServers(),
-            "group.id=request-merge-connect-" + port,
-            "key.converter=org.apache.kafka.connect.json.JsonConverter",
-            "value.converter=org.apache.kafka.connect.json.JsonConverter",
-            "key.converter.schemas.enable=false",
-            "value.converter.schemas.enable=false",
-            "offset.storage.topic=connect-offsets-" + port,
-            "offset.storage.replication.factor=1",
-            "offset.storage.partitions=1",
-            "config.storage.topic=connect-configs-" + port,
-            "config.storage.replication.factor=1",
-            "status.storage.topic=connect-status-" + port,
-            "status.storage.replication.factor=1",
-            "status.storage.partitions=1",
-            // Frequent commits keep tests short; benchmarks may set Connect's default (60000) instead.
-            "offset.flush.interval.ms=" + Long.getLong("stack.connect.offset.flush.interval.ms", 1_000L),
-            "listeners=http://127.0.0.1:" + port,
-            "plugin.path=" + pluginPath(),
-            "plugin.discovery=service_load", ""));
-        JvmPart jvm = JvmPart.start("Connect worker", KafkaBroker.PART, run.resolve("worker.log"),
-            KafkaBroker.jvmOptions(run), "org.apache.kafka.connect.cli.ConnectDistributed", properties.toString());
-        ConnectWorker worker = new ConnectWorker(jvm, port);
+        ConnectWorker worker = launch(broker, String.valueOf(port), port, Map.of());
         worker.awaitHealthy("starting");
         worker.startup = Duration.ofNanos(System.nanoTime() - begin);
         return worker;
+    }
+
+    /**
+     * Starts {@code workers} workers in one new Connect group of their own (its own group.id and
+     * internal topics, so other workers on the broker are unaffected), each in its own JVM with its
+     * own REST port, and waits until every one is ready. {@code workerProperties} are added to (or
+     * override) each worker's properties, e.g. {@code scheduled.rebalance.max.delay.ms}: how long the
+     * group waits for a departed worker to come back before giving its connectors and tasks to the
+     * others (Connect's default is 300000, five minutes). The caller owns the workers: close them.
+     */
+    public static List<ConnectWorker> startGroup(KafkaBroker broker, int workers, Map<String, String> workerProperties) {
+        long begin = System.nanoTime();
+        List<ConnectWorker> group = new ArrayList<>();
+        try {
+            String name = "group-" + StackParts.freePort();
+            // Launched together, then awaited: the JVMs start in parallel, and the group forms once.
+            for (int i = 0; i < workers; i++) {
+                group.add(launch(broker, name, StackParts.freePort(), workerProperties));
+            }
+            for (ConnectWorker worker : group) {
+                worker.awaitHealthy("starting in group " + name);
+                worker.startup = Duration.ofNanos(System.nanoTime() - begin);
+            }
+            return group;
+        } catch (RuntimeException e) {
+            group.forEach(ConnectWorker::close);
+            throw e;
+        }
+    }
+
+    /** Launches a worker of the group {@code request-merge-connect-<group>}, whose internal topics end in {@code -<group>}. */
+    private static ConnectWorker launch(KafkaBroker broker, String group, int port, Map<String, String> extra) {
+        Path run = KafkaBroker.runDir("worker");
+        Path properties = run.resolve("worker.properties");
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("bootstrap.servers", broker.bootstrapServers());
+        props.put("group.id", "request-merge-connect-" + group);
+        props.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+        props.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        props.put("key.converter.schemas.enable", "false");
+        props.put("value.converter.schemas.enable", "false");
+        props.put("offset.storage.topic", "connect-offsets-" + group);
+        props.put("offset.storage.replication.factor", "1");
+        props.put("offset.storage.partitions", "1");
+        props.put("config.storage.topic", "connect-configs-" + group);
+        props.put("config.storage.replication.factor", "1");
+        props.put("status.storage.topic", "connect-status-" + group);
+        props.put("status.storage.replication.factor", "1");
+        props.put("status.storage.partitions", "1");
+        // Frequent commits keep tests short; benchmarks may set Connect's default (60000) instead.
+        props.put("offset.flush.interval.ms", String.valueOf(Long.getLong("stack.connect.offset.flush.interval.ms",
+            1_000L)));
+        props.put("listeners", "http://127.0.0.1:" + port);
+        props.put("plugin.path", pluginPath().toString());
+        props.put("plugin.discovery", "service_load");
+        props.putAll(extra);
+        StringBuilder text = new StringBuilder();
+        props.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+        KafkaBroker.write(properties, text.toString());
+        JvmPart jvm = JvmPart.start("Connect worker", KafkaBroker.PART, run.resolve("worker.log"),
+            KafkaBroker.jvmOptions(run), "org.apache.kafka.connect.cli.ConnectDistributed", properties.toString());
+        return new ConnectWorker(jvm, port);
     }
 
     /**
@@ -122,6 +172,11 @@ public final class ConnectWorker extends StackPart {
     /** @return the REST API, e.g. {@code http://127.0.0.1:38083} */
     public String restUrl() {
         return restUrl;
+    }
+
+    /** @return how the worker names itself in connector and task status ({@code worker_id}), e.g. {@code 127.0.0.1:38083} */
+    public String workerId() {
+        return "127.0.0.1:" + port;
     }
 
 }

@@ -12,6 +12,8 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import io.github.requestmerge.stack.StackParts.StackException;
 
@@ -20,8 +22,10 @@ import io.github.requestmerge.stack.StackParts.StackException;
  * folder under target/stack. The node watches the PID of the JVM that started it and exits when
  * that JVM dies, so no node outlives a test run, even a killed one.
  *
- * <p>The node can {@link #stop()}, crash ({@link #kill()}) and {@link #restart()} in place: same
- * port (so {@link #url()} and existing clients stay valid), same data path, same settings.
+ * <p>The node can {@link #stop()}, crash ({@link #kill()}), hang ({@link #freeze()}, {@link #thaw()})
+ * and {@link #restart()} in place: same port (so {@link #url()} and existing clients stay valid),
+ * same data path, same settings. {@link #start(Map)} starts a node of its own with extra node
+ * settings (a tiny write thread pool, for example); the shared node of {@link Stack} has none.
  *
  * <p>Thread-safety: start, stop and restart from one thread; {@link #url()} may be read from any.
  */
@@ -47,6 +51,19 @@ public final class ElasticsearchNode extends StackPart {
 
     /** Starts a node and waits until its cluster health is at least yellow. */
     public static ElasticsearchNode start() {
+        return start(Map.of());
+    }
+
+    /**
+     * Starts a node with extra node settings, e.g. {@code Map.of("thread_pool.write.size", "1",
+     * "thread_pool.write.queue_size", "1")}, and waits until its cluster health is at least yellow.
+     * The settings go to the node's {@code config/elasticsearch.yml}, which Elasticsearch reads as it
+     * always does (8.x and 9.x alike), so they also hold after a {@link #restart()}. The loopback
+     * settings the launcher sets itself (network, ports, paths, single-node discovery) cannot be
+     * changed this way; a setting the node does not know makes it refuse to start, and this fails
+     * with its log. The caller owns the node: {@link #close()} it.
+     */
+    public static ElasticsearchNode start(Map<String, String> settings) {
         long begin = System.nanoTime();
         String major = System.getProperty(VERSION_PROPERTY, "8").trim();
         if (!major.equals("8") && !major.equals("9")) {
@@ -56,6 +73,7 @@ public final class ElasticsearchNode extends StackPart {
         Path work = StackParts.workDir(part);
         Path home = work.resolve("node-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis());
         ElasticsearchNode node = new ElasticsearchNode(part, home, work.resolve(home.getFileName() + ".log"));
+        node.writeSettings(settings);
         Path javaHome = major.equals("8") ? Paths.get(System.getProperty("java.home")) : java21Home();
         node.launch(javaHome, major.equals("9"));
         node.startup = Duration.ofNanos(System.nanoTime() - begin);
@@ -100,6 +118,24 @@ public final class ElasticsearchNode extends StackPart {
         return 0;
     }
 
+    private void writeSettings(Map<String, String> settings) {
+        if (settings.isEmpty()) {
+            return;
+        }
+        StringBuilder yaml = new StringBuilder();
+        for (Map.Entry<String, String> setting : new TreeMap<>(settings).entrySet()) {
+            yaml.append(setting.getKey()).append(": \"").append(setting.getValue().replace("\\", "\\\\")
+                .replace("\"", "\\\"")).append("\"\n");
+        }
+        try {
+            Files.writeString(Files.createDirectories(home.resolve("config")).resolve("elasticsearch.yml"), yaml,
+                StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new StackException("Elasticsearch: cannot write the node settings to " + home.resolve("config")
+                + " (" + e.getMessage() + ")", e);
+        }
+    }
+
     private void launch(Path javaHome, boolean modernJdk) {
         try {
             Path natives = Files.createDirectories(home.resolveSibling("native"));
@@ -127,7 +163,7 @@ public final class ElasticsearchNode extends StackPart {
     /**
      * Starts the node again on the same port with the same data path and settings, and waits until
      * its cluster health is at least yellow (every primary shard recovered); a running node is
-     * stopped gracefully first. Documents indexed before a stop, or acknowledged before a kill, are
+     * stopped gracefully first (a frozen one is thawed for that). Documents indexed before a stop, or acknowledged before a kill, are
      * there again.
      */
     public void restart() {

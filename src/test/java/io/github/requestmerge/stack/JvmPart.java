@@ -19,7 +19,8 @@ import io.github.requestmerge.stack.StackParts.StackException;
  * One part of the stack running as its own JVM through {@code OwnedMain}, so it exits when the
  * JVM that started it dies. Stop with {@link #close()} (SIGTERM, then forcibly), {@link #stop} or
  * {@link #kill()}; {@link #relaunch} runs the same command again, so a restarted process has the
- * same owner and the same shutdown hook stops it.
+ * same owner and the same shutdown hook stops it. {@link #freeze()} and {@link #thaw()} suspend and
+ * resume the process (SIGSTOP, SIGCONT), as a long GC pause or a hung host would.
  *
  * <p>Thread-safety: the methods that change the process are synchronized, so the shutdown hook's
  * {@link #close()} never races a relaunch; the others may be called from any thread.
@@ -30,6 +31,9 @@ final class JvmPart implements AutoCloseable {
     private final Path log;
     private final List<String> command;
     private volatile Process process;
+    private boolean frozen;
+    /** While frozen: a shell that thaws the process if the owner dies first (a frozen JVM cannot watch). */
+    private Process thawGuard;
 
     private JvmPart(String name, Path log, List<String> command) {
         this.name = name;
@@ -126,6 +130,8 @@ final class JvmPart implements AutoCloseable {
         if (!process.isAlive()) {
             return;
         }
+        // A stopped process only acts on SIGTERM once it runs again.
+        thaw();
         process.destroy();
         if (!awaitExit(timeout)) {
             kill();
@@ -136,9 +142,78 @@ final class JvmPart implements AutoCloseable {
 
     /** Kills the process (SIGKILL, as a crash: no shutdown hooks run) and waits until it is gone. */
     synchronized void kill() {
+        // SIGKILL ends a stopped process as well; only the guard is left to drop.
         process.destroyForcibly();
+        dropThawGuard();
         if (!awaitExit(Duration.ofSeconds(30))) {
             throw new StackException(name + ": pid " + process.pid() + " still runs 30 s after SIGKILL");
+        }
+    }
+
+    /**
+     * Suspends the process with SIGSTOP: it keeps its sockets (connections are accepted by the kernel
+     * and then hang), but answers nothing until {@link #thaw()}. Should the JVM that started it die
+     * meanwhile, a small guard process resumes it, so that it notices and exits as every part does.
+     */
+    synchronized void freeze() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException(name + ": not running, cannot freeze it");
+        }
+        if (frozen) {
+            return;
+        }
+        signal("STOP");
+        frozen = true;
+        long owner = StackParts.ownerPid();
+        if (owner == 0) {
+            return;
+        }
+        try {
+            thawGuard = new ProcessBuilder("sh", "-c", "while kill -0 " + owner + " 2>/dev/null; do sleep 1; done; kill -CONT "
+                + process.pid()).redirectErrorStream(true).redirectOutput(Redirect.DISCARD).start();
+        } catch (IOException e) {
+            thaw();
+            throw new StackException(name + ": cannot start the guard that thaws it if its owner dies (" + e.getMessage()
+                + ")", e);
+        }
+    }
+
+    /** Resumes a process {@link #freeze() frozen} before (SIGCONT); does nothing otherwise. */
+    synchronized void thaw() {
+        if (!frozen) {
+            return;
+        }
+        if (process.isAlive()) {
+            signal("CONT");
+        }
+        dropThawGuard();
+    }
+
+    synchronized boolean frozen() {
+        return frozen;
+    }
+
+    private void dropThawGuard() {
+        frozen = false;
+        if (thawGuard != null) {
+            thawGuard.destroy();
+            thawGuard = null;
+        }
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).redirectErrorStream(true)
+                .start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (kill.waitFor() != 0) {
+                throw new StackException(name + ": kill -" + signal + " " + process.pid() + " failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new StackException(name + ": cannot send SIG" + signal + " (" + e.getMessage() + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException(name + ": interrupted while sending SIG" + signal, e);
         }
     }
 
@@ -156,7 +231,13 @@ final class JvmPart implements AutoCloseable {
     public synchronized void close() {
         Process current = process;
         if (!current.isAlive()) {
+            dropThawGuard();
             return;
+        }
+        try {
+            thaw();
+        } catch (RuntimeException e) {
+            // Never fails: SIGKILL below ends a process that stays stopped.
         }
         current.destroy();
         try {

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A test JVM killed outright (SIGKILL: no shutdown hooks, as when CI kills a hung run) leaves no
- * part behind: every part watches its owner's PID and exits when it is gone, also once restarted.
+ * part behind: every part watches its owner's PID and exits when it is gone, also once restarted,
+ * and also while frozen.
  */
 class PartsDieWithTheirOwnerIT {
 
@@ -28,6 +29,12 @@ class PartsDieWithTheirOwnerIT {
     @Test
     void restartedPartExitsWhenTheJvmThatStartedItIsKilled() throws Exception {
         assertPartDiesWithItsOwner("relaunched");
+    }
+
+    @Test
+    void frozenPartExitsWhenTheJvmThatStartedItIsKilled() throws Exception {
+        // A frozen JVM cannot watch its owner: the guard started with the freeze thaws it, then it exits.
+        assertPartDiesWithItsOwner("frozen");
     }
 
     private static void assertPartDiesWithItsOwner(String... probeArgs) throws Exception {

@@ -35,7 +35,8 @@ abstract class StackPart implements AutoCloseable {
         return jvm.log();
     }
 
-    boolean isAlive() {
+    /** @return whether the part's JVM runs (a frozen one does) */
+    public boolean isAlive() {
         return jvm != null && jvm.isAlive();
     }
 
@@ -69,6 +70,26 @@ abstract class StackPart implements AutoCloseable {
                 + ", another process holds that port; see " + jvm.log());
         }
         jvm.relaunch(extraArgs);
+    }
+
+    /**
+     * Suspends the part's JVM (SIGSTOP), as a long GC pause, a hung disk or a paused VM would: its
+     * ports stay open and connections to them hang, while nothing is answered, until {@link #thaw()}.
+     * {@link #stop()}, {@link #close()} and restarts thaw a frozen part first; {@link #kill()} kills it as
+     * it is. If the test JVM dies while the part is frozen, the part is thawed and then exits as usual.
+     */
+    public void freeze() {
+        jvm.freeze();
+    }
+
+    /** Resumes the part's JVM (SIGCONT) after {@link #freeze()}; does nothing when it is not frozen. */
+    public void thaw() {
+        jvm.thaw();
+    }
+
+    /** @return whether the part is frozen (see {@link #freeze()}) */
+    public boolean frozen() {
+        return jvm != null && jvm.frozen();
     }
 
     /** Stops the part (SIGTERM, then forcibly). Safe to call more than once, and before it started. */

@@ -14,19 +14,24 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 
 import org.apache.http.HttpHost;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.AfterEach;
@@ -45,9 +50,10 @@ import co.elastic.clients.transport.rest_client.RestClientTransport;
 import io.github.requestmerge.stack.StackParts.StackException;
 
 /**
- * The shared Elasticsearch node and Connect worker restart in place, as later tests need when they
- * stop or crash a part mid-stream: same endpoint, same data, same configuration, and clients made
- * before the restart keep working. Every test leaves the parts running for the classes after it.
+ * The shared Elasticsearch node, Kafka broker and Connect worker restart in place, as later tests
+ * need when they stop or crash a part mid-stream: same endpoint, same data, same configuration, and
+ * clients made before the restart keep working. A frozen part answers nothing until it is thawed.
+ * Every test leaves the parts running for the classes after it.
  */
 @ExtendWith(Stack.class)
 class StackRestartIT {
@@ -57,6 +63,7 @@ class StackRestartIT {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private ElasticsearchNode elasticsearch;
+    private KafkaBroker kafka;
     private ConnectWorker connect;
 
     @TempDir
@@ -64,8 +71,14 @@ class StackRestartIT {
 
     @AfterEach
     void leavePartsRunning() {
-        if (elasticsearch != null && !elasticsearch.isAlive()) {
-            elasticsearch.restart();
+        if (elasticsearch != null) {
+            elasticsearch.thaw();
+            if (!elasticsearch.isAlive()) {
+                elasticsearch.restart();
+            }
+        }
+        if (kafka != null && !kafka.isAlive()) {
+            kafka.restart();
         }
         if (connect != null && !connect.isAlive()) {
             connect.restart();
@@ -113,6 +126,92 @@ class StackRestartIT {
                 .get("clicks")).intValue());
             assertEquals(1, client.count(c -> c.index("restart-kill")).count(), "recovered documents are searchable");
         }
+    }
+
+    @Test
+    void frozenNodeAnswersNothingUntilThawedAndThenAnswersAsBefore() throws Exception {
+        elasticsearch = Stack.elasticsearch();
+        String url = elasticsearch.url();
+        long pid = elasticsearch.pid();
+        HttpRequest health = HttpRequest.newBuilder(URI.create(url + "/_cluster/health")).timeout(Duration.ofSeconds(2))
+            .build();
+        assertEquals(200, send(health).statusCode());
+
+        elasticsearch.freeze();
+        assertTrue(elasticsearch.frozen());
+        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "a frozen node's process lives");
+        // The kernel still accepts the connection; nobody reads the request.
+        assertThrows(HttpTimeoutException.class, () -> send(health));
+
+        elasticsearch.thaw();
+        assertFalse(elasticsearch.frozen());
+        assertEquals(pid, elasticsearch.pid(), "thawing resumes the same process");
+        assertEquals(200, send(health).statusCode());
+    }
+
+    @Test
+    void frozenNodeRestartsInPlace() throws Exception {
+        elasticsearch = Stack.elasticsearch();
+        String url = elasticsearch.url();
+        long pid = elasticsearch.pid();
+        elasticsearch.freeze();
+
+        elasticsearch.restart();
+
+        assertFalse(elasticsearch.frozen());
+        assertFalse(ProcessHandle.of(pid).isPresent(), "the frozen node was thawed and stopped");
+        assertEquals(url, elasticsearch.url());
+        assertEquals(200, send(HttpRequest.newBuilder(URI.create(url + "/_cluster/health")).build()).statusCode());
+    }
+
+    @Test
+    void dedicatedNodeRunsWithTheExtraNodeSettingsAndStopsWhenClosed() throws Exception {
+        long pid;
+        try (ElasticsearchNode node = ElasticsearchNode.start(Map.of("thread_pool.write.size", "1",
+            "thread_pool.write.queue_size", "1"))) {
+            assertNotEquals(Stack.elasticsearch().url(), node.url(), "not the shared node");
+            pid = node.pid();
+            // Only the effective thread pool proves the node applied them, not merely read them.
+            JsonNode pools = get(node.url() + "/_nodes/_local/thread_pool").path("nodes");
+            JsonNode write = pools.elements().next().path("thread_pool").path("write");
+            assertEquals(1, write.path("size").asInt(), write.toString());
+            assertEquals(1, write.path("queue_size").asInt(), write.toString());
+        }
+        assertFalse(ProcessHandle.of(pid).isPresent(), "close() stopped the dedicated node");
+    }
+
+    @Test
+    void brokerKilledMidUseRestartsInPlaceWithItsRecords() throws Exception {
+        kafka = Stack.kafka();
+        String bootstrap = kafka.bootstrapServers();
+        String topic = "restart-broker-" + System.currentTimeMillis();
+        produce(topic, "before-the-crash");
+        long pid = kafka.pid();
+
+        kafka.kill();
+        assertFalse(ProcessHandle.of(pid).isPresent(), "the killed broker's process is gone");
+        kafka.restart();
+
+        assertEquals(bootstrap, kafka.bootstrapServers());
+        assertNotEquals(pid, kafka.pid());
+        produce(topic, "after-the-restart");
+        assertEquals(List.of("before-the-crash", "after-the-restart"), consume(topic, 2));
+    }
+
+    @Test
+    void frozenBrokerIsThawedAndStoppedByRestart() throws Exception {
+        kafka = Stack.kafka();
+        long pid = kafka.pid();
+        kafka.freeze();
+        assertTrue(kafka.frozen());
+
+        kafka.restart();
+
+        assertFalse(kafka.frozen());
+        assertFalse(ProcessHandle.of(pid).isPresent());
+        String topic = "restart-frozen-broker-" + System.currentTimeMillis();
+        produce(topic, "after-the-restart");
+        assertEquals(List.of("after-the-restart"), consume(topic, 1));
     }
 
     @Test
@@ -188,6 +287,23 @@ class StackRestartIT {
                  new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(topic, "abc123", value)).get();
         }
+    }
+
+    private static List<String> consume(String topic, int expected) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", Stack.kafka().bootstrapServers());
+        props.put("group.id", "restart-reader-" + System.nanoTime());
+        props.put("auto.offset.reset", "earliest");
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer =
+                 new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            while (values.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(300)).forEach(record -> values.add(record.value()));
+            }
+        }
+        return values;
     }
 
     private static void awaitFileContains(Path file, String text) throws Exception {

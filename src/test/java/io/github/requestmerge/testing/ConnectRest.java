@@ -41,13 +41,22 @@ public final class ConnectRest {
         return read(send("GET", "/connectors/" + name + "/status", null));
     }
 
-    /** Restarts the connector and its failed tasks. */
-    public void restartFailed(String name) {
-        send("POST", "/connectors/" + name + "/restart?includeTasks=true&onlyFailed=true", null);
-    }
-
+    /**
+     * Deletes the connector, waiting out a rebalance in progress (409) for up to a minute, so that
+     * no task of a finished test keeps running; a connector that is not there is fine.
+     */
     public void delete(String name) {
-        send("DELETE", "/connectors/" + name, null);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            HttpResponse<String> response = send("DELETE", "/connectors/" + name, null);
+            if (response.statusCode() == 204 || response.statusCode() == 404) {
+                return;
+            }
+            if (response.statusCode() != 409 || System.nanoTime() > deadline) {
+                throw new IllegalStateException("DELETE of " + name + ": " + response.statusCode() + " " + response.body());
+            }
+            sleep(500);
+        }
     }
 
     /** Waits until the connector and this many tasks are RUNNING; fails with the status (and any trace) otherwise. */

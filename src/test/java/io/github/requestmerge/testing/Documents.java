@@ -6,6 +6,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,6 +36,31 @@ public final class Documents {
     public long count(String index) {
         send("POST", "/" + index + "/_refresh", null);
         return send("GET", "/" + index + "/_count", null).path("count").asLong();
+    }
+
+    /**
+     * @return every document of the index by id (after a refresh), at most 10,000; empty when the
+     *     index does not exist
+     * @throws java.io.UncheckedIOException when Elasticsearch does not answer
+     */
+    public Map<String, JsonNode> all(String index) {
+        send("POST", "/" + index + "/_refresh", null);
+        JsonNode response = send("POST", "/" + index + "/_search", "{\"size\":10000,\"sort\":[\"_doc\"],"
+            + "\"track_total_hits\":true}");
+        Map<String, JsonNode> documents = new LinkedHashMap<>();
+        if (response.has("error")) {
+            if ("index_not_found_exception".equals(response.path("error").path("type").asText())) {
+                return documents;
+            }
+            throw new IllegalStateException("searching " + index + ": " + response.path("error"));
+        }
+        if (response.path("hits").path("total").path("value").asLong() > 10_000) {
+            throw new IllegalStateException(index + " holds over 10,000 documents; all() reads at most that many");
+        }
+        for (JsonNode hit : response.path("hits").path("hits")) {
+            documents.put(hit.path("_id").asText(), hit.path("_source"));
+        }
+        return documents;
     }
 
     public JsonNode send(String method, String path, String body) {
