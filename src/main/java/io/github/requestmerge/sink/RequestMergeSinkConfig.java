@@ -256,8 +256,9 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
             .define(RETRY_BACKOFF_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(1), Importance.LOW,
                 "First retry delay; each retry doubles it, with jitter.",
                 WRITE_GROUP, ++order, Width.SHORT, "Retry backoff (ms)")
-            .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
-                "Longest retry delay.",
+            .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                "Longest retry delay. It is also about how long the task takes to notice that Elasticsearch is "
+                    + "back after an outage (between half of it and all of it, with jitter).",
                 WRITE_GROUP, ++order, Width.SHORT, "Max retry backoff (ms)");
     }
 
