@@ -161,11 +161,17 @@ public final class KafkaBroker extends StackPart {
     }
 
     private static String clusterId() {
-        // A Kafka cluster id is a base64url-encoded UUID without padding.
-        UUID uuid = UUID.randomUUID();
-        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
-        bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+        // A Kafka cluster id is a base64url-encoded UUID without padding. One that starts with '-' reads as
+        // an option to the format tool (1 in 64 draws), so draw again, as Kafka's own Uuid.randomUuid() does.
+        while (true) {
+            UUID uuid = UUID.randomUUID();
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
+            bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+            String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+            if (!id.startsWith("-")) {
+                return id;
+            }
+        }
     }
 
     private static void awaitExit(JvmPart part, String what) {
