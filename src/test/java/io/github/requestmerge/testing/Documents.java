@@ -39,26 +39,35 @@ public final class Documents {
     }
 
     /**
-     * @return every document of the index by id (after a refresh), at most 10,000; empty when the
+     * @return every document of the index by id (after a refresh), read page by page; empty when the
      *     index does not exist
      * @throws java.io.UncheckedIOException when Elasticsearch does not answer
      */
     public Map<String, JsonNode> all(String index) {
         send("POST", "/" + index + "/_refresh", null);
-        JsonNode response = send("POST", "/" + index + "/_search", "{\"size\":10000,\"sort\":[\"_doc\"],"
-            + "\"track_total_hits\":true}");
         Map<String, JsonNode> documents = new LinkedHashMap<>();
-        if (response.has("error")) {
-            if ("index_not_found_exception".equals(response.path("error").path("type").asText())) {
+        // A scroll reads any number of documents, a page at a time, from one consistent view.
+        JsonNode page = send("POST", "/" + index + "/_search?scroll=1m", "{\"size\":5000,\"sort\":[\"_doc\"]}");
+        if (page.has("error")) {
+            if ("index_not_found_exception".equals(page.path("error").path("type").asText())) {
                 return documents;
             }
-            throw new IllegalStateException("searching " + index + ": " + response.path("error"));
+            throw new IllegalStateException("searching " + index + ": " + page.path("error"));
         }
-        if (response.path("hits").path("total").path("value").asLong() > 10_000) {
-            throw new IllegalStateException(index + " holds over 10,000 documents; all() reads at most that many");
-        }
-        for (JsonNode hit : response.path("hits").path("hits")) {
-            documents.put(hit.path("_id").asText(), hit.path("_source"));
+        String scrollId = page.path("_scroll_id").asText();
+        try {
+            while (page.path("hits").path("hits").size() > 0) {
+                for (JsonNode hit : page.path("hits").path("hits")) {
+                    documents.put(hit.path("_id").asText(), hit.path("_source"));
+                }
+                page = send("POST", "/_search/scroll", "{\"scroll\":\"1m\",\"scroll_id\":\"" + scrollId + "\"}");
+                if (page.has("error")) {
+                    throw new IllegalStateException("reading " + index + ": " + page.path("error"));
+                }
+                scrollId = page.path("_scroll_id").asText(scrollId);
+            }
+        } finally {
+            send("DELETE", "/_search/scroll", "{\"scroll_id\":\"" + scrollId + "\"}");
         }
         return documents;
     }

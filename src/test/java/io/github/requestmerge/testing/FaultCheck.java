@@ -101,6 +101,25 @@ public final class FaultCheck {
     }
 
     /**
+     * What a run came to: whether and when the documents were all right, how many were lost or
+     * double-counted, what the dead letter queue holds against the bad records, and the tasks seen FAILED.
+     *
+     * @param recoveredSeconds seconds from the fault's end until every document was right; null if never
+     * @param wrong documents that differ from the independent merge (empty when recovered), as messages
+     * @param missingDead bad records the dead letter queue lacks
+     * @param unexpectedDead records in the dead letter queue that were not bad
+     */
+    public record Verdict(Double recoveredSeconds, List<String> wrong, int events, int badRecords, int documents,
+                          int lost, int doubleCounted, int dead, int deadDuplicates, Set<Place> missingDead,
+                          Set<Place> unexpectedDead, long failedTasks) {
+
+        /** @return true when nothing was lost or counted twice, the DLQ is exact and no task FAILED */
+        public boolean exact() {
+            return recoveredSeconds != null && missingDead.isEmpty() && unexpectedDead.isEmpty() && failedTasks == 0;
+        }
+    }
+
+    /**
      * Waits until every document is right (at most {@code timeout}, and no longer once a task was
      * seen FAILED: nobody will restart it), reads the dead letter queue, prints the summary line, then
      * asserts.
@@ -111,6 +130,30 @@ public final class FaultCheck {
      *     empty when the timeline has no bad records)
      */
     public void verify(Duration timeout, Topics topics, String topic, String deadLetterTopic, List<RecordMetadata> produced) {
+        Verdict verdict = measure(timeout, topics, topic, deadLetterTopic, produced);
+        String summary = summary(verdict);
+        System.out.println(summary);
+
+        watcher.assertNothingFailed();
+        if (verdict.recoveredSeconds() == null) {
+            throw new AssertionError(summary + "\n" + verdict.wrong().size() + " documents differ, e.g. "
+                + String.join("\n  ", verdict.wrong().subList(0, Math.min(5, verdict.wrong().size()))));
+        }
+        if (!verdict.missingDead().isEmpty() || !verdict.unexpectedDead().isEmpty()) {
+            throw new AssertionError(summary + "\nthe dead letter queue " + deadLetterTopic + " lacks bad records "
+                + verdict.missingDead() + " and holds records that were not bad " + verdict.unexpectedDead()
+                + " (partition@offset of " + topic + ")");
+        }
+    }
+
+    /**
+     * Waits until every document is right (at most {@code timeout}, and no longer once a task was
+     * seen FAILED), then reads the dead letter queue; asserts nothing.
+     *
+     * @see #verify
+     */
+    public Verdict measure(Duration timeout, Topics topics, String topic, String deadLetterTopic,
+                           List<RecordMetadata> produced) {
         if (faultEndedAt == 0) {
             faultEndedAt = startedAt;
         }
@@ -151,37 +194,31 @@ public final class FaultCheck {
                 bad.add(new Place(produced.get(i).partition(), produced.get(i).offset()));
             }
         }
-        // Dead letters are written before the documents are right; waiting long only helps a failing test say more.
+        // Dead letters are written before the documents are right; waiting long only helps a failing run say more.
         Duration dlqWait = recovered != null ? Duration.ofSeconds(60) : Duration.ofSeconds(10);
         List<ConsumerRecord<String, String>> dead = bad.isEmpty() ? List.of()
             : topics.readUntil(deadLetterTopic, records -> places(records, topic).containsAll(bad), dlqWait);
         Set<Place> deadPlaces = places(dead, topic);
-        int duplicates = dead.size() - deadPlaces.size();
-
-        String summary = "FAULT " + fault + ": "
-            + (recovered != null ? String.format(Locale.ROOT, "recovered in %.1f s after %s", recovered, faultEnd)
-                : "NOT recovered " + String.format(Locale.ROOT, "%.1f s after %s", (System.nanoTime() - faultEndedAt)
-                    / 1e9, faultEnd) + " (" + wrong.size() + " documents wrong)")
-            + held()
-            + ", " + events.size() + " events (" + bad.size() + " bad), " + timeline.ids().size()
-            + " documents checked, lost " + lost + ", double-counted " + doubleCounted + ", DLQ " + dead.size() + " ("
-            + duplicates + " duplicates), tasks ever FAILED " + watcher.failedCount()
-            + notes.stream().map(note -> ", " + measure(note)).collect(Collectors.joining());
-        System.out.println(summary);
-
-        watcher.assertNothingFailed();
-        if (recovered == null) {
-            throw new AssertionError(summary + "\n" + wrong.size() + " documents differ, e.g. "
-                + String.join("\n  ", wrong.subList(0, Math.min(5, wrong.size()))));
-        }
         Set<Place> missing = new LinkedHashSet<>(bad);
         missing.removeAll(deadPlaces);
         Set<Place> unexpected = new LinkedHashSet<>(deadPlaces);
         unexpected.removeAll(bad);
-        if (!missing.isEmpty() || !unexpected.isEmpty()) {
-            throw new AssertionError(summary + "\nthe dead letter queue " + deadLetterTopic + " lacks bad records "
-                + missing + " and holds records that were not bad " + unexpected + " (partition@offset of " + topic + ")");
-        }
+        return new Verdict(recovered, wrong, events.size(), bad.size(), timeline.ids().size(), lost, doubleCounted,
+            dead.size(), dead.size() - deadPlaces.size(), missing, unexpected, watcher.failedCount());
+    }
+
+    /** @return the one summary line of a verdict */
+    public String summary(Verdict verdict) {
+        return "FAULT " + fault + ": "
+            + (verdict.recoveredSeconds() != null
+                ? String.format(Locale.ROOT, "recovered in %.1f s after %s", verdict.recoveredSeconds(), faultEnd)
+                : "NOT recovered " + String.format(Locale.ROOT, "%.1f s after %s", (System.nanoTime() - faultEndedAt)
+                    / 1e9, faultEnd) + " (" + verdict.wrong().size() + " documents wrong)")
+            + held()
+            + ", " + verdict.events() + " events (" + verdict.badRecords() + " bad), " + verdict.documents()
+            + " documents checked, lost " + verdict.lost() + ", double-counted " + verdict.doubleCounted() + ", DLQ "
+            + verdict.dead() + " (" + verdict.deadDuplicates() + " duplicates), tasks ever FAILED "
+            + verdict.failedTasks() + notes.stream().map(note -> ", " + measure(note)).collect(Collectors.joining());
     }
 
     /** @return how long the fault was held, for the summary; nothing for a fault that ends as it begins (a kill for good) */

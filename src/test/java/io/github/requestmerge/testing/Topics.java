@@ -95,6 +95,7 @@ public final class Topics {
      */
     public final class Stream implements AutoCloseable {
 
+        /** Events go out in at least this many chunks, and at least one chunk every 100 ms for long streams. */
         private static final int CHUNKS = 100;
 
         private final String topic;
@@ -108,8 +109,9 @@ public final class Topics {
         private Stream(String topic, List<RequestTimeline.Event> events, Duration over) {
             this.topic = topic;
             this.events = List.copyOf(events);
-            long pauseMillis = over.toMillis() / CHUNKS;
-            int chunk = Math.max(1, (events.size() + CHUNKS - 1) / CHUNKS);
+            int chunks = (int) Math.max(CHUNKS, over.toMillis() / 100);
+            long pauseMillis = over.toMillis() / chunks;
+            int chunk = Math.max(1, (events.size() + chunks - 1) / chunks);
             thread = new Thread(() -> run(chunk, pauseMillis), "stream-" + topic);
             thread.setDaemon(true);
             thread.start();
