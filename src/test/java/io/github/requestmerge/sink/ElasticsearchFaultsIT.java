@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.requestmerge.stack.ElasticsearchNode;
 import io.github.requestmerge.stack.Stack;
 import io.github.requestmerge.testing.Documents;
+import io.github.requestmerge.testing.Waits;
 
 /**
  * The sink rides through what happens to Elasticsearch in production, with no operator: the node
@@ -74,7 +75,7 @@ class ElasticsearchFaultsIT {
         elasticsearch.kill();
         // Down for over half a minute, as a crashed node restarted by its supervisor can be: longer than
         // a few quick retries last, so only waiting as long as it takes gets through.
-        RequestMergeSinkIT.sleep(30_000);
+        Waits.sleep(30_000);
         elasticsearch.restart();
         run.faultEnded("restart");
 
@@ -94,7 +95,7 @@ class ElasticsearchFaultsIT {
         run.awaitMidStream(0.3, 100);
 
         elasticsearch.freeze();
-        RequestMergeSinkIT.sleep(15_000);
+        Waits.sleep(15_000);
         elasticsearch.thaw();
         run.faultEnded("SIGCONT");
 
@@ -135,7 +136,7 @@ class ElasticsearchFaultsIT {
         // What Elasticsearch itself sets on every index of a node past the flood-stage disk watermark. It
         // stays until disk is freed, which takes minutes in production; here it is held for 40 s.
         block(run.documents, true);
-        RequestMergeSinkIT.sleep(40_000);
+        Waits.sleep(40_000);
         block(run.documents, false);
         run.faultEnded("the block was released");
 
@@ -152,7 +153,7 @@ class ElasticsearchFaultsIT {
         run.stream(Duration.ofSeconds(20));
 
         // About a minute: long enough for tasks to start, find no cluster and keep waiting for it.
-        RequestMergeSinkIT.sleep(Math.max(0, 60_000 - (System.nanoTime() - created) / 1_000_000));
+        Waits.sleep(Math.max(0, 60_000 - (System.nanoTime() - created) / 1_000_000));
         elasticsearch.restart();
         run.faultEnded("Elasticsearch started");
 

@@ -18,6 +18,7 @@ import io.github.requestmerge.testing.FaultCheck;
 import io.github.requestmerge.testing.RequestTimeline;
 import io.github.requestmerge.testing.StatusWatcher;
 import io.github.requestmerge.testing.Topics;
+import io.github.requestmerge.testing.Waits;
 
 /**
  * Exactly-once effect under at-least-once delivery, the hard way: a Connect worker killed with
@@ -100,7 +101,7 @@ class ExactlyOnceIT {
         RequestMergeSinkIT.await(() -> documents.count(name) > 100 ? Boolean.TRUE : null);
         Stack.elasticsearch().stop();
         topics.produce(name, events.subList(half, events.size()));
-        RequestMergeSinkIT.sleep(2_000);
+        Waits.sleep(2_000);
         Stack.elasticsearch().restart();
         FaultCheck check = new FaultCheck("elasticsearch-stopped", timeline, documents, name, watcher);
         check.faultEnded("restart");
@@ -112,7 +113,7 @@ class ExactlyOnceIT {
         int size = (events.size() + chunks - 1) / chunks;
         for (int from = 0; from < events.size(); from += size) {
             topics.produce(name, events.subList(from, Math.min(events.size(), from + size)));
-            RequestMergeSinkIT.sleep(100);
+            Waits.sleep(100);
         }
     }
 }

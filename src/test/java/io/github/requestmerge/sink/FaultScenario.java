@@ -13,6 +13,7 @@ import io.github.requestmerge.testing.FaultCheck;
 import io.github.requestmerge.testing.RequestTimeline;
 import io.github.requestmerge.testing.StatusWatcher;
 import io.github.requestmerge.testing.Topics;
+import io.github.requestmerge.testing.Waits;
 
 /**
  * What every fault test does around its fault: a fresh topic, index and connector of one name
@@ -126,7 +127,7 @@ final class FaultScenario implements AutoCloseable {
                 throw new AssertionError(name + ": the documents are right, but the connector does not run all its "
                     + "tasks: " + watcher.lastStatus());
             }
-            RequestMergeSinkIT.sleep(250);
+            Waits.sleep(250);
         }
         watcher.assertNothingFailed();
     }

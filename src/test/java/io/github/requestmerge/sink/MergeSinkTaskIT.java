@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.requestmerge.stack.Stack;
 import io.github.requestmerge.testing.Documents;
 import io.github.requestmerge.testing.RequestTimeline;
+import io.github.requestmerge.testing.Waits;
 
 /**
  * The sink task against a real Elasticsearch node, driven directly (no worker) so a test can
@@ -105,7 +106,7 @@ class MergeSinkTaskIT {
         while (!context.paused.isEmpty() || !task.metrics().getElasticsearchAvailable()) {
             assertTrue(System.nanoTime() < deadline, "consumption did not resume after the restart");
             task.put(List.of());
-            sleep(100);
+            Waits.sleep(100);
         }
         assertEquals(61, commit(task).get(partition).offset());
         assertEquals(61, documents.get(index, "held").get("clicks").asInt());
@@ -353,15 +354,6 @@ class MergeSinkTaskIT {
             records.add(record(event.partition(), offset, event.id(), event.json(), event.timestamp()));
         }
         return records;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 
     private static SinkRecord record(int partition, long offset, String key, String json, long timestamp) {

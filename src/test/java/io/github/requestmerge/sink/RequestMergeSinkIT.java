@@ -28,6 +28,7 @@ import io.github.requestmerge.testing.ConnectRest;
 import io.github.requestmerge.testing.Documents;
 import io.github.requestmerge.testing.RequestTimeline;
 import io.github.requestmerge.testing.Topics;
+import io.github.requestmerge.testing.Waits;
 
 /**
  * The packaged connector in a real Connect worker, configured with JSON through the REST API,
@@ -236,7 +237,7 @@ class RequestMergeSinkIT {
             if (wrong.isEmpty()) {
                 return;
             }
-            sleep(500);
+            Waits.sleep(500);
         }
         throw new AssertionError(wrong.size() + " documents differ, e.g. " + wrong.get(0));
     }
@@ -248,17 +249,8 @@ class RequestMergeSinkIT {
             if (value != null) {
                 return value;
             }
-            sleep(200);
+            Waits.sleep(200);
         }
         throw new AssertionError("not within " + TIMEOUT);
-    }
-
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

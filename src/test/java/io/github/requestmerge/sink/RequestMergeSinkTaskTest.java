@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.github.requestmerge.testing.FakeElasticsearch;
+import io.github.requestmerge.testing.Waits;
 
 /**
  * The task when Elasticsearch is away (backpressure by pausing, never a failed task) or refuses for
@@ -137,7 +138,7 @@ class RequestMergeSinkTaskTest {
             } catch (ConnectException e) {
                 return e;
             }
-            sleep(20);
+            Waits.sleep(20);
         }
         throw new AssertionError("the task did not fail");
     }
@@ -148,16 +149,7 @@ class RequestMergeSinkTaskTest {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("condition not met within 30 s");
             }
-            sleep(20);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
+            Waits.sleep(20);
         }
     }
 

@@ -17,6 +17,7 @@ import io.github.requestmerge.stack.ConnectWorker;
 import io.github.requestmerge.stack.KafkaBroker;
 import io.github.requestmerge.stack.Stack;
 import io.github.requestmerge.testing.ConnectRest;
+import io.github.requestmerge.testing.Waits;
 
 /**
  * The sink rides through the loss of a Connect worker and of the Kafka broker, with no operator:
@@ -91,7 +92,7 @@ class WorkerAndBrokerFaultsIT {
         scenario.awaitMidStream(0.3, 100);
 
         kafka.kill();
-        RequestMergeSinkIT.sleep(5_000);
+        Waits.sleep(5_000);
         kafka.restart();
         scenario.faultEnded("restart");
 

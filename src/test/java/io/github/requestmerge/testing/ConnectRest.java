@@ -55,7 +55,7 @@ public final class ConnectRest {
             if (response.statusCode() != 409 || System.nanoTime() > deadline) {
                 throw new IllegalStateException("DELETE of " + name + ": " + response.statusCode() + " " + response.body());
             }
-            sleep(500);
+            Waits.sleep(500);
         }
     }
 
@@ -75,7 +75,7 @@ public final class ConnectRest {
             if ("RUNNING".equals(status.path("connector").path("state").asText()) && running == tasks) {
                 return;
             }
-            sleep(200);
+            Waits.sleep(200);
         }
         throw new AssertionError(name + " not running with " + tasks + " tasks: " + status);
     }
@@ -100,15 +100,6 @@ public final class ConnectRest {
             return JSON.readTree(response.body());
         } catch (IOException e) {
             throw new IllegalStateException("not JSON: " + response.body(), e);
-        }
-    }
-
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

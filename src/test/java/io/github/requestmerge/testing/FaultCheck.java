@@ -176,7 +176,7 @@ public final class FaultCheck {
             if (watcher.failedCount() > 0 || System.nanoTime() > deadline) {
                 break;
             }
-            sleep(1_000);
+            Waits.sleep(1_000);
         }
 
         int lost = 0;
@@ -268,14 +268,5 @@ public final class FaultCheck {
     private static String header(ConsumerRecord<String, String> record, String key) {
         Header header = record.headers().lastHeader(key);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
