@@ -6,6 +6,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.github.requestmerge.retry.UnrecoverableException;
+
 /**
  * Where merged documents are read from and written to: many ids per read, many writes per
  * request, each write guarded by optimistic concurrency (the version it was read at, or

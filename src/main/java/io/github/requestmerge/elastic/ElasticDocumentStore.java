@@ -26,6 +26,9 @@ import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import co.elastic.clients.util.BinaryData;
 import co.elastic.clients.util.ContentType;
 
+import io.github.requestmerge.retry.Retry;
+import io.github.requestmerge.retry.UnrecoverableException;
+
 /**
  * The Elasticsearch {@link DocumentStore}: one multi-get for many ids, one bulk request for many
  * writes, each write guarded by optimistic concurrency (the seq_no/primary_term it was read at,

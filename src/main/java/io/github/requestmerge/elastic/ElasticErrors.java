@@ -19,6 +19,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.transport.TransportException;
+import io.github.requestmerge.retry.Classifier;
+import io.github.requestmerge.retry.Retry;
 
 /**
  * The one classification of Elasticsearch outcomes, for whole requests (multi-get, bulk, template
@@ -92,6 +94,29 @@ public final class ElasticErrors {
         "authentication_exception");
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** This classification for {@link Retry}: transient means {@link Category#TRANSIENT}. */
+    public static final Classifier CLASSIFIER = new Classifier() {
+        @Override
+        public String service() {
+            return "Elasticsearch";
+        }
+
+        @Override
+        public boolean isTransient(Throwable error) {
+            return of(error) == Category.TRANSIENT;
+        }
+
+        @Override
+        public String describe(Throwable error) {
+            return ElasticErrors.describe(error);
+        }
+
+        @Override
+        public String remedy(Throwable error) {
+            return ElasticErrors.remedy(error);
+        }
+    };
 
     /** How far down a cause chain to look; guards against cause cycles. */
     private static final int MAX_CAUSE_DEPTH = 16;

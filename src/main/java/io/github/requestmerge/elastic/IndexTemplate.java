@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 
+import io.github.requestmerge.retry.Retry;
+import io.github.requestmerge.retry.UnrecoverableException;
+
 /**
  * The index template for merged documents: event times as dates, enrichment locations as
  * geo_point, other strings as keyword (ids, domains, names: aggregated and filtered on, rarely

@@ -10,17 +10,17 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.github.requestmerge.elastic.DocumentStore;
 import io.github.requestmerge.elastic.DocumentStore.Result;
 import io.github.requestmerge.elastic.DocumentStore.Stored;
 import io.github.requestmerge.elastic.DocumentStore.Write;
+import io.github.requestmerge.elastic.DocumentStore;
 import io.github.requestmerge.elastic.ElasticErrors;
-import io.github.requestmerge.elastic.Retry;
-import io.github.requestmerge.elastic.UnrecoverableException;
 import io.github.requestmerge.merge.MergeConflictException;
 import io.github.requestmerge.merge.MergedState;
 import io.github.requestmerge.merge.Merger;
 import io.github.requestmerge.merge.StateJson;
+import io.github.requestmerge.retry.Retry;
+import io.github.requestmerge.retry.UnrecoverableException;
 import io.github.requestmerge.sink.FlushResult.Rejected;
 
 /**

@@ -19,16 +19,17 @@ import org.slf4j.LoggerFactory;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.github.requestmerge.Version;
-import io.github.requestmerge.elastic.Availability;
 import io.github.requestmerge.elastic.ElasticClients;
 import io.github.requestmerge.elastic.ElasticDocumentStore;
+import io.github.requestmerge.elastic.ElasticErrors;
 import io.github.requestmerge.elastic.IndexTemplate;
-import io.github.requestmerge.elastic.Retry;
-import io.github.requestmerge.elastic.UnrecoverableException;
 import io.github.requestmerge.merge.MergeRules;
 import io.github.requestmerge.merge.Merger;
 import io.github.requestmerge.merge.StateJson;
 import io.github.requestmerge.merge.StringPool;
+import io.github.requestmerge.retry.Availability;
+import io.github.requestmerge.retry.Retry;
+import io.github.requestmerge.retry.UnrecoverableException;
 import io.github.requestmerge.sink.FlushResult.Rejected;
 
 /**
@@ -79,12 +80,13 @@ public class RequestMergeSinkTask extends SinkTask {
         name = connector + "-task-" + props.getOrDefault(RequestMergeSinkConnector.TASK_ID, "0");
         MergeRules rules = config.mergeRules();
         StringPool pool = StringPool.shared();
-        availability = Availability.of(name);
+        availability = Availability.of(name, "Elasticsearch");
         long timeoutMs = config.getLong(RequestMergeSinkConfig.RETRY_TIMEOUT_MS);
         Retry retry = new Retry(Duration.ofMillis(config.getLong(RequestMergeSinkConfig.RETRY_BACKOFF_MS)),
             Duration.ofMillis(config.getLong(RequestMergeSinkConfig.RETRY_BACKOFF_MAX_MS)),
             timeoutMs < 0 ? null : Duration.ofMillis(timeoutMs),
-            Retry.Jitter.EQUAL, Retry.Sleeper.THREAD_SLEEP, ThreadLocalRandom.current(), availability);
+            Retry.Jitter.EQUAL, Retry.Sleeper.THREAD_SLEEP, ThreadLocalRandom.current(), availability,
+            ElasticErrors.CLASSIFIER);
         client = ElasticClients.open(config.clientSettings());
         cache = new StateCache(config.getInt(RequestMergeSinkConfig.CACHE_MAX_ENTRIES),
             config.getLong(RequestMergeSinkConfig.CACHE_MAX_BYTES),

@@ -12,7 +12,7 @@ import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.github.requestmerge.elastic.Availability;
+import io.github.requestmerge.retry.Availability;
 
 /**
  * Counters and latencies of one sink task, exposed over JMX. Thread-safe: the task thread and the

@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.github.requestmerge.elastic.Availability;
-import io.github.requestmerge.elastic.UnrecoverableException;
+import io.github.requestmerge.retry.Availability;
+import io.github.requestmerge.retry.UnrecoverableException;
 
 /**
  * The task's background writer: first prepares the cluster (installs the index template, waiting

@@ -18,15 +18,16 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
 
-import io.github.requestmerge.elastic.Availability;
-import io.github.requestmerge.elastic.RetriesExhaustedException;
-import io.github.requestmerge.elastic.Retry;
-import io.github.requestmerge.elastic.UnrecoverableException;
+import io.github.requestmerge.elastic.ElasticErrors;
 import io.github.requestmerge.merge.Event;
 import io.github.requestmerge.merge.MergeRules;
 import io.github.requestmerge.merge.Merger;
 import io.github.requestmerge.merge.StateJson;
 import io.github.requestmerge.merge.StringPool;
+import io.github.requestmerge.retry.Availability;
+import io.github.requestmerge.retry.RetriesExhaustedException;
+import io.github.requestmerge.retry.Retry;
+import io.github.requestmerge.retry.UnrecoverableException;
 
 class MergeWriterTest {
 
@@ -37,14 +38,14 @@ class MergeWriterTest {
     private final SinkTaskMetrics metrics = new SinkTaskMetrics();
     private final List<Duration> sleeps = new ArrayList<>();
     private final AtomicLong clock = new AtomicLong(1_000_000);
-    private final Availability availability = new Availability("test", Duration.ofSeconds(30), clock::get);
+    private final Availability availability = new Availability("test", "Elasticsearch", Duration.ofSeconds(30), clock::get);
     /** Backoffs of 1-4 ms advance the clock; an outage may last 100 ms of it before the writer gives up. */
     private final MergeWriter writer = new MergeWriter(new Merger(MergeRules.defaults(), StringPool.none()),
         new StateJson(MergeRules.defaults(), StringPool.none()), cache, store,
         new Retry(Duration.ofMillis(1), Duration.ofMillis(4), Duration.ofMillis(100), Retry.Jitter.EQUAL, delay -> {
             sleeps.add(delay);
             clock.addAndGet(Math.max(1, delay.toMillis()));
-        }, new Random(1), availability),
+        }, new Random(1), availability, ElasticErrors.CLASSIFIER),
         2, 1 << 20, metrics);
     private long offset;
 

@@ -1,4 +1,4 @@
-package io.github.requestmerge.elastic;
+package io.github.requestmerge.retry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,6 +25,8 @@ import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.github.requestmerge.elastic.ElasticClients;
+import io.github.requestmerge.elastic.ElasticErrors;
 import io.github.requestmerge.testing.FakeElasticsearch;
 
 class RetryTest {
@@ -35,7 +37,7 @@ class RetryTest {
     private final List<Duration> slept = new ArrayList<>();
     private final Retry.Sleeper recordingSleeper = slept::add;
     private final AtomicLong clock = new AtomicLong(1_000_000);
-    private final Availability availability = new Availability("test", Duration.ofSeconds(30), clock::get);
+    private final Availability availability = new Availability("test", "Elasticsearch", Duration.ofSeconds(30), clock::get);
 
     @Test
     void backoffDoublesFromTheInitialDelayUntilTheCap() {
@@ -309,7 +311,7 @@ class RetryTest {
         return new Retry(initial, max, timeout, jitter, duration -> {
             sleeper.sleep(duration);
             clock.addAndGet(duration.toMillis());
-        }, random, availability);
+        }, random, availability, ElasticErrors.CLASSIFIER);
     }
 
     private static Duration exponential(int attempt) {

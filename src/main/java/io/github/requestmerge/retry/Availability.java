@@ -1,4 +1,4 @@
-package io.github.requestmerge.elastic;
+package io.github.requestmerge.retry;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -8,7 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether Elasticsearch is usable right now, as one writer sees it: an outage starts with the first
+ * Whether a remote service (Elasticsearch, S3) is usable right now, as one writer sees it: an outage starts with the first
  * transient failure and ends with the next complete piece of work ({@link #succeeded()}). It logs one
  * WARN when an outage starts, then at most one per {@code warnInterval} while it lasts (never one per
  * retry), and one INFO when it ends; its getters feed the task's JMX metrics.
@@ -20,6 +20,7 @@ public final class Availability {
     private static final Logger log = LoggerFactory.getLogger(Availability.class);
 
     private final String owner;
+    private final String service;
     private final Duration warnInterval;
     private final LongSupplier clockMillis;
 
@@ -32,25 +33,27 @@ public final class Availability {
 
     /**
      * @param owner who reports, for log lines (e.g. {@code request-merge-task-0})
+     * @param service what is unavailable, for log lines ("Elasticsearch")
      * @param warnInterval at most one WARN per this interval while an outage lasts
      * @param clockMillis the wall clock, epoch millis
      */
-    public Availability(String owner, Duration warnInterval, LongSupplier clockMillis) {
+    public Availability(String owner, String service, Duration warnInterval, LongSupplier clockMillis) {
         this.owner = owner;
+        this.service = service;
         this.warnInterval = warnInterval;
         this.clockMillis = clockMillis;
     }
 
     /** An availability tracker on the system clock, warning at most every 30 s. */
-    public static Availability of(String owner) {
-        return new Availability(owner, Duration.ofSeconds(30), System::currentTimeMillis);
+    public static Availability of(String owner, String service) {
+        return new Availability(owner, service, Duration.ofSeconds(30), System::currentTimeMillis);
     }
 
     /**
      * Records a transient failure, which starts an outage or continues it.
      *
      * @param what the call that failed, e.g. {@code bulk request of 500 documents}
-     * @param error what went wrong ({@link ElasticErrors#describe}); never a document or a secret
+     * @param error what went wrong ({@link Classifier#describe}); never a document or a secret
      * @param retryIn how long the caller waits before trying again
      */
     public synchronized void failed(String what, String error, Duration retryIn) {
@@ -62,12 +65,12 @@ public final class Availability {
             since = now;
             lastWarned = now;
             outages++;
-            log.warn("{}: Elasticsearch is unavailable ({}); retrying in {} ms and for as long as it lasts (see "
-                + "retry.timeout.ms). Events are held, consumption pauses when the buffer is full, and no offset is "
-                + "committed for unwritten events.", owner, lastError, retryIn.toMillis());
+            log.warn("{}: {} is unavailable ({}); retrying in {} ms and for as long as it lasts (see "
+                + "retry.timeout.ms). Records are held, consumption pauses when the buffer is full, and no offset is "
+                + "committed for unwritten records.", owner, service, lastError, retryIn.toMillis());
         } else if (now - lastWarned >= warnInterval.toMillis()) {
             lastWarned = now;
-            log.warn("{}: Elasticsearch still unavailable after {} s ({} retries); last error: {}", owner,
+            log.warn("{}: {} still unavailable after {} s ({} retries); last error: {}", owner, service,
                 (now - since) / 1000, outageRetries, lastError);
         }
     }
@@ -80,7 +83,7 @@ public final class Availability {
         }
         synchronized (this) {
             if (since != 0) {
-                log.info("{}: Elasticsearch available again after {} s and {} retries", owner,
+                log.info("{}: {} available again after {} s and {} retries", owner, service,
                     (clockMillis.getAsLong() - since) / 1000, outageRetries);
                 since = 0;
                 outageRetries = 0;

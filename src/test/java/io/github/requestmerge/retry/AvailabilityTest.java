@@ -1,4 +1,4 @@
-package io.github.requestmerge.elastic;
+package io.github.requestmerge.retry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class AvailabilityTest {
 
     private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
-    private final Availability availability = new Availability("task-0", Duration.ofSeconds(30), clock::get);
+    private final Availability availability = new Availability("task-0", "Elasticsearch", Duration.ofSeconds(30), clock::get);
 
     @Test
     void anOutageRunsFromTheFirstFailureToTheNextSuccess() {

@@ -1,4 +1,4 @@
-package io.github.requestmerge.elastic;
+package io.github.requestmerge.retry;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -11,9 +11,9 @@ import java.util.random.RandomGenerator;
  * as a transient fault lasts, or until it has lasted {@code timeout} (then the caller gets a
  * {@link RetriesExhaustedException} and the task fails, for users who want an alert instead).
  *
- * <p>What is retried is decided by {@link ElasticErrors}, the one classification of outcomes: a
- * transient error is retried; any other is thrown at once as an {@link UnrecoverableException} saying
- * what to fix. Failures are reported to an {@link Availability}, which logs one WARN per interval and
+ * <p>What is retried is decided by the service's {@link Classifier} (for Elasticsearch
+ * {@code elastic.ElasticErrors}, for S3 {@code archive.S3Errors}): a transient error is retried; any
+ * other is thrown at once as an {@link UnrecoverableException} saying what to fix. Failures are reported to an {@link Availability}, which logs one WARN per interval and
  * feeds the metrics, and whose current outage the timeout is measured on. Per-item failures inside a
  * successful bulk or multi-get response are classified by the caller, which waits with
  * {@link #backOff}.
@@ -67,6 +67,7 @@ public final class Retry {
     private final Sleeper sleeper;
     private final RandomGenerator random;
     private final Availability availability;
+    private final Classifier classifier;
 
     /**
      * @param initialBackoff the delay before the first retry, before jitter
@@ -76,9 +77,10 @@ public final class Retry {
      * @param sleeper waits between attempts
      * @param random the source of jitter
      * @param availability where failures are reported, and whose current outage the timeout is measured on
+     * @param classifier which failures are transient, and how to describe them
      */
     public Retry(Duration initialBackoff, Duration maxBackoff, Duration timeout, Jitter jitter, Sleeper sleeper,
-            RandomGenerator random, Availability availability) {
+            RandomGenerator random, Availability availability, Classifier classifier) {
         if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException("backoffs must satisfy 0 <= initial <= max, were initial "
                     + initialBackoff + " and max " + maxBackoff);
@@ -90,6 +92,7 @@ public final class Retry {
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.random = Objects.requireNonNull(random, "random");
         this.availability = Objects.requireNonNull(availability, "availability");
+        this.classifier = Objects.requireNonNull(classifier, "classifier");
     }
 
     /** @return where this policy reports failures */
@@ -138,7 +141,7 @@ public final class Retry {
 
     /**
      * Runs {@code action}, retrying it after a backoff while it fails with a transient error
-     * ({@link ElasticErrors#of}), for as long as the outage lasts or until it has lasted the timeout.
+     * ({@link Classifier#isTransient}), for as long as the outage lasts or until it has lasted the timeout.
      * Failures are reported to the {@link Availability} (one WARN per interval, not one per retry).
      *
      * @param what the call, for log and error messages; must not contain document content
@@ -159,10 +162,10 @@ public final class Retry {
                     interrupted.initCause(e);
                     throw interrupted;
                 }
-                if (ElasticErrors.of(e) != ElasticErrors.Category.TRANSIENT) {
-                    throw UnrecoverableException.of(what, e);
+                if (!classifier.isTransient(e)) {
+                    throw UnrecoverableException.of(what, e, classifier);
                 }
-                String error = ElasticErrors.describe(e);
+                String error = classifier.describe(e);
                 Duration delay = backoff(attempt);
                 availability.failed(what, error, delay);
                 giveUpIfTooLong(what, error, e);
@@ -174,7 +177,7 @@ public final class Retry {
     private void giveUpIfTooLong(String what, String error, Throwable cause) throws RetriesExhaustedException {
         long lasted = availability.unavailableMillis();
         if (timeoutMillis >= 0 && lasted >= timeoutMillis) {
-            throw new RetriesExhaustedException(what, lasted, error, cause);
+            throw new RetriesExhaustedException(what, classifier.service(), lasted, error, cause);
         }
     }
 
