@@ -12,7 +12,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -29,7 +28,6 @@ class S3SmokeIT {
             .region(Region.of(s3.region()))
             .forcePathStyle(true)
             .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
-            .httpClient(UrlConnectionHttpClient.create())
             .build()) {
             assertEquals(List.of(s3.bucket()), client.listBuckets().buckets().stream().map(b -> b.name())
                 .collect(Collectors.toList()), "the server starts with its bucket");
