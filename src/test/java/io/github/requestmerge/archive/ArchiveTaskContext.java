@@ -14,8 +14,9 @@ import org.apache.kafka.connect.sink.SinkTaskContext;
 
 /**
  * Stands in for the Connect worker around an archive task driven directly by a test (the worker-level
- * tests use a real worker), and delivers records as the worker's consumer would: in batches, honouring
- * the seeks the task asks for. Records what the task paused and asked for.
+ * tests use a real worker), and delivers one partition's records as the worker's loop would: in batches
+ * from the consumer's position, honouring the seeks the task asks for. Records what the task paused and
+ * asked for.
  */
 final class ArchiveTaskContext implements SinkTaskContext {
 
@@ -24,6 +25,8 @@ final class ArchiveTaskContext implements SinkTaskContext {
     final Map<TopicPartition, Long> seeks = new HashMap<>();
     final List<Map<TopicPartition, Long>> seekHistory = new ArrayList<>();
     long timeout = -1;
+    /** The simulated consumer's position in a one-partition log (the committed offset, at first). */
+    private long position;
 
     @Override
     public Map<String, String> configs() {
@@ -73,39 +76,35 @@ final class ArchiveTaskContext implements SinkTaskContext {
     }
 
     /**
-     * The worker's loop over one partition's log: delivers {@code log} from {@code from} in batches of
-     * {@code batch}, applying a seek the task asked for before the next batch (as the worker's rewind
-     * does before its next poll), until the log is delivered to its end.
+     * One iteration of the worker's loop over one partition's log: applies a seek the task asked for (as
+     * the worker's rewind does before its next poll), then puts up to {@code max} records from the
+     * consumer's position, but none at or beyond {@code end} (what the broker holds so far) and none while
+     * the partition is paused; an empty put when there are none, as the worker makes between polls.
      *
-     * @return how many puts it took
+     * @return how many records were put
      */
-    int deliver(RawArchiveSinkTask task, List<SinkRecord> log, long from, int batch) {
-        long position = from;
-        int puts = 0;
-        while (true) {
-            int start = indexOf(log, position);
-            if (start >= log.size()) {
-                return puts;
-            }
-            List<SinkRecord> records = log.subList(start, Math.min(log.size(), start + batch));
-            task.put(new ArrayList<>(records));
-            puts++;
-            position = records.get(records.size() - 1).kafkaOffset() + 1;
-            TopicPartition partition = new TopicPartition(records.get(0).topic(), records.get(0).kafkaPartition());
-            Long seek = seeks.remove(partition);
-            if (seek != null) {
-                seekHistory.add(Map.of(partition, seek));
-                position = seek;
+    int step(RawArchiveSinkTask task, List<SinkRecord> log, int end, int max) {
+        for (Map.Entry<TopicPartition, Long> seek : seeks.entrySet()) {
+            seekHistory.add(Map.of(seek.getKey(), seek.getValue()));
+            position = seek.getValue();
+        }
+        seeks.clear();
+        List<SinkRecord> records = new ArrayList<>();
+        for (SinkRecord record : log.subList(0, end)) {
+            boolean fetched = !paused.contains(new TopicPartition(record.topic(), record.kafkaPartition()));
+            if (fetched && record.kafkaOffset() >= position && records.size() < max) {
+                records.add(record);
             }
         }
+        task.put(records);
+        if (!records.isEmpty()) {
+            position = records.get(records.size() - 1).kafkaOffset() + 1;
+        }
+        return records.size();
     }
 
-    private static int indexOf(List<SinkRecord> log, long offset) {
-        for (int i = 0; i < log.size(); i++) {
-            if (log.get(i).kafkaOffset() >= offset) {
-                return i;
-            }
-        }
-        return log.size();
+    /** @return the offset of the next record the simulated consumer fetches */
+    long position() {
+        return position;
     }
 }

@@ -29,10 +29,12 @@ public final class S3Server extends StackPart {
 
     private final Path log;
     private final String endpoint;
+    private final int port;
 
-    private S3Server(Path log, String endpoint) {
+    private S3Server(Path log, int port) {
         this.log = log;
-        this.endpoint = endpoint;
+        this.port = port;
+        this.endpoint = "http://127.0.0.1:" + port;
     }
 
     public static S3Server start() {
@@ -40,7 +42,7 @@ public final class S3Server extends StackPart {
         Path work = StackParts.workDir(PART);
         String run = "run-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis();
         int port = StackParts.freePort();
-        S3Server server = new S3Server(work.resolve(run + ".log"), "http://127.0.0.1:" + port);
+        S3Server server = new S3Server(work.resolve(run + ".log"), port);
         try {
             Path data = Files.createDirectories(work.resolve(run).resolve("data"));
             // The filesystem store keeps a bucket as a directory: this one exists before the first request.
@@ -92,6 +94,15 @@ public final class S3Server extends StackPart {
             close();
             throw new StackException("S3: interrupted while starting", e);
         }
+    }
+
+    /**
+     * Starts the server again on the same port and data (its filesystem store keeps every bucket and
+     * object), and waits until it answers; a running one is stopped gracefully first.
+     */
+    public void restart() {
+        relaunch(port);
+        awaitReady();
     }
 
     /** @return the endpoint for the AWS SDK's endpoint override (use path-style access) */

@@ -1,0 +1,135 @@
+package io.github.requestmerge.archive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.GZIPInputStream;
+
+import io.github.requestmerge.stack.S3Server;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * What an archive in a real bucket holds, read back the way a reader would (every object listed with
+ * pagination, gunzipped, each line read with {@link RawRecordCodec}), and the check the exactly-once
+ * tests make: per partition, offsets contiguous from the first produced one, none twice, each record
+ * equal to what was produced, each object named after its first record.
+ */
+final class ArchiveContents {
+
+    private ArchiveContents() {
+    }
+
+    static S3Client client(S3Server s3) {
+        return S3Clients.open(new S3Settings(s3.bucket(), s3.region(), URI.create(s3.endpoint()), true, s3.accessKey(),
+            s3.secretKey(), null));
+    }
+
+    /** @return every object under the prefix (archive objects and anything else), by key, with its records */
+    static Map<String, List<RawRecord>> read(S3Client client, String bucket, String prefix) {
+        Map<String, List<RawRecord>> objects = new TreeMap<>();
+        for (String key : keys(client, bucket, prefix)) {
+            try (InputStream in = new GZIPInputStream(client.getObject(g -> g.bucket(bucket).key(key)))) {
+                byte[] all = in.readAllBytes();
+                List<RawRecord> records = new ArrayList<>();
+                int start = 0;
+                for (int i = 0; i < all.length; i++) {
+                    if (all[i] == '\n') {
+                        records.add(RawRecordCodec.read(all, start, i - start));
+                        start = i + 1;
+                    }
+                }
+                assertEquals(all.length, start, key + " ends with a whole line");
+                objects.put(key, records);
+            } catch (IOException e) {
+                throw new UncheckedIOException(key, e);
+            }
+        }
+        return objects;
+    }
+
+    static List<String> keys(S3Client client, String bucket, String prefix) {
+        List<String> keys = new ArrayList<>();
+        String token = null;
+        do {
+            ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).maxKeys(500);
+            if (token != null) {
+                request.continuationToken(token);
+            }
+            ListObjectsV2Response page = client.listObjectsV2(request.build());
+            page.contents().stream().map(S3Object::key).forEach(keys::add);
+            token = page.isTruncated() ? page.nextContinuationToken() : null;
+        } while (token != null);
+        return keys;
+    }
+
+    /**
+     * @param produced per partition, every record produced to it, in offset order
+     * @return what is wrong, one line per problem (at most a few per partition); empty when the archive
+     *     holds every produced record exactly once
+     */
+    static List<String> problems(Map<String, List<RawRecord>> objects, Map<Integer, List<RawRecord>> produced) {
+        List<String> problems = new ArrayList<>();
+        Map<Integer, Map<Long, List<RawRecord>>> archived = new TreeMap<>();
+        Map<Integer, Map<Long, String>> where = new TreeMap<>();
+        for (Map.Entry<String, List<RawRecord>> object : objects.entrySet()) {
+            ArchiveLayout.ObjectName name = ArchiveLayout.parse(object.getKey());
+            List<RawRecord> records = object.getValue();
+            if (name == null || records.isEmpty()) {
+                problems.add(object.getKey() + ": not an archive object, or empty");
+                continue;
+            }
+            if (records.get(0).offset() != name.startOffset() || records.get(0).partition() != name.partition()) {
+                problems.add(object.getKey() + ": named for offset " + name.startOffset() + " but starts at "
+                    + records.get(0));
+            }
+            for (RawRecord record : records) {
+                archived.computeIfAbsent(record.partition(), p -> new TreeMap<>())
+                    .computeIfAbsent(record.offset(), o -> new ArrayList<>()).add(record);
+                String previous = where.computeIfAbsent(record.partition(), p -> new LinkedHashMap<>())
+                    .put(record.offset(), object.getKey());
+                if (previous != null && problems.size() < 20) {
+                    problems.add(record + " is archived twice: in " + previous + " and " + object.getKey());
+                }
+            }
+        }
+        for (Map.Entry<Integer, List<RawRecord>> partition : produced.entrySet()) {
+            Map<Long, List<RawRecord>> got = archived.getOrDefault(partition.getKey(), Map.of());
+            int wrong = 0;
+            for (RawRecord record : partition.getValue()) {
+                List<RawRecord> copies = got.get(record.offset());
+                if (copies == null) {
+                    wrong++;
+                    if (wrong <= 3) {
+                        problems.add(record + " is missing");
+                    }
+                } else if (!copies.get(0).equals(record)) {
+                    wrong++;
+                    if (wrong <= 3) {
+                        problems.add(record + " differs from what was produced");
+                    }
+                }
+            }
+            if (got.size() != partition.getValue().size()) {
+                problems.add("partition " + partition.getKey() + ": " + got.size() + " distinct offsets archived, "
+                    + partition.getValue().size() + " produced");
+            }
+        }
+        for (Integer partition : archived.keySet()) {
+            if (!produced.containsKey(partition)) {
+                problems.add("partition " + partition + " was archived but not produced to");
+            }
+        }
+        return problems;
+    }
+}
