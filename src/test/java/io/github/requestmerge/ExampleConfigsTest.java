@@ -8,16 +8,21 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.transforms.InsertField;
 import org.apache.kafka.connect.transforms.Transformation;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.github.requestmerge.archive.RawArchiveConfig;
+import io.github.requestmerge.archive.RawArchiveSinkConnector;
 import io.github.requestmerge.enrich.EnrichConfig;
 import io.github.requestmerge.sink.RequestMergeSinkConfig;
 import io.github.requestmerge.sink.RequestMergeSinkConnector;
@@ -25,9 +30,13 @@ import io.github.requestmerge.sink.RequestMergeSinkConnector;
 /** The example configs in config/ are real: every key is known and valid, and the transform configures from them. */
 class ExampleConfigsTest {
 
-    private static Map<String, String> load(String name) throws IOException {
+    private static Map<String, String> load(String name) {
         Path file = Paths.get(System.getProperty("project.basedir", ".")).resolve("config").resolve(name);
-        return new ObjectMapper().readValue(file.toFile(), new TypeReference<Map<String, String>>() { });
+        try {
+            return new ObjectMapper().readValue(file.toFile(), new TypeReference<Map<String, String>>() { });
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -84,6 +93,96 @@ class ExampleConfigsTest {
             assertTrue(EnrichConfig.CONFIG_DEF.configKeys().containsKey(key), "unknown transform key: " + key));
     }
 
+    private static final String BYTE_ARRAY_CONVERTER = "org.apache.kafka.connect.converters.ByteArrayConverter";
+
+    @Test
+    void rawArchiveExampleIsValidAndRaw() throws Exception {
+        Map<String, String> connector = load("raw-archive-s3.json");
+        assertEquals(RawArchiveSinkConnector.class.getName(), connector.get("connector.class"));
+        for (String converter : List.of("key.converter", "value.converter", "header.converter")) {
+            assertEquals(BYTE_ARRAY_CONVERTER, connector.get(converter), converter + ": records are archived as produced");
+        }
+        Map<String, String> archive = new HashMap<>();
+        connector.forEach((key, value) -> {
+            if (RawArchiveConfig.CONFIG_DEF.configKeys().containsKey(key)) {
+                archive.put(key, value);
+            } else {
+                assertTrue(FRAMEWORK_KEYS.contains(key) || key.startsWith("consumer.override."),
+                    "unknown key in the example: " + key);
+            }
+        });
+        for (ConfigValue value : RawArchiveConfig.CONFIG_DEF.validate(archive)) {
+            assertEquals(0, value.errorMessages().size(), value.name() + ": " + value.errorMessages());
+        }
+        new RawArchiveConfig(archive);
+    }
+
+    /** Keys of Confluent's S3 sink (and its storage-common partitioners) the example may use, from Confluent's docs. */
+    private static final Set<String> CONFLUENT_S3_KEYS = Set.of("storage.class", "format.class", "s3.compression.type",
+        "s3.compression.level", "store.kafka.keys", "keys.format.class", "store.kafka.headers", "headers.format.class",
+        "s3.bucket.name", "s3.region", "store.url", "s3.path.style.access.enabled", "aws.access.key.id",
+        "aws.secret.access.key", "topics.dir", "partitioner.class", "path.format", "partition.duration.ms", "locale",
+        "timezone", "timestamp.extractor", "flush.size", "rotate.interval.ms", "rotate.schedule.interval.ms",
+        "s3.part.size", "behavior.on.null.values", "schema.compatibility");
+
+    /**
+     * Confluent's S3 sink cannot be installed here, so its example is held to the contract the archive
+     * tools read it by: JSON lines of the value, gzip, keys stored beside them, the Kafka place stamped into
+     * each value, and the same bucket and layout as this plugin's own archive sink.
+     */
+    @Test
+    void confluentArchiveExampleKeepsTheContractTheReaderReliesOn() {
+        Map<String, String> confluent = load("raw-archive-confluent-s3.json");
+        assertEquals("io.confluent.connect.s3.S3SinkConnector", confluent.get("connector.class"));
+        assertEquals("io.confluent.connect.s3.format.json.JsonFormat", confluent.get("format.class"));
+        assertEquals("gzip", confluent.get("s3.compression.type"));
+        assertEquals("org.apache.kafka.connect.storage.StringConverter", confluent.get("key.converter"));
+        assertEquals("org.apache.kafka.connect.json.JsonConverter", confluent.get("value.converter"));
+        assertEquals("false", confluent.get("value.converter.schemas.enable"));
+        assertEquals("true", confluent.get("store.kafka.keys"));
+        assertEquals("io.confluent.connect.s3.format.json.JsonFormat", confluent.get("keys.format.class"));
+        assertEquals("stamp", confluent.get("transforms"));
+        assertEquals("org.apache.kafka.connect.transforms.InsertField$Value", confluent.get("transforms.stamp.type"));
+        Map<String, String> stamp = Map.of("topic.field", "_kafka_topic", "partition.field", "_kafka_partition",
+            "offset.field", "_kafka_offset", "timestamp.field", "_kafka_timestamp");
+        stamp.forEach((key, value) -> assertEquals(value, confluent.get("transforms.stamp." + key), key));
+
+        Map<String, String> ours = load("raw-archive-s3.json");
+        for (String key : List.of("topics", "s3.bucket.name", "s3.region", "store.url", "s3.path.style.access.enabled",
+            "topics.dir", "partitioner.class", "timestamp.extractor", "flush.size", "s3.part.size", "s3.compression.level")) {
+            assertEquals(ours.get(key), confluent.get(key), key + " is the same as in raw-archive-s3.json");
+        }
+        Map<String, String> shared = new HashMap<>();
+        confluent.forEach((key, value) -> {
+            if (key.startsWith("transforms.") || key.startsWith("errors.") || FRAMEWORK_KEYS.contains(key)) {
+                return;
+            }
+            assertTrue(CONFLUENT_S3_KEYS.contains(key), "not a key of Confluent's S3 sink: " + key);
+            if (RawArchiveConfig.CONFIG_DEF.configKeys().containsKey(key)) {
+                shared.put(key, value);
+            }
+        });
+        // Keys both connectors have mean the same, so this plugin's definition accepts Confluent's values.
+        for (ConfigValue value : RawArchiveConfig.CONFIG_DEF.validate(shared)) {
+            assertEquals(0, value.errorMessages().size(), value.name() + ": " + value.errorMessages());
+        }
+
+        // The stamp is Apache Kafka's own InsertField, configured from the example, on a record as the JsonConverter
+        // gives it.
+        try (InsertField.Value<SinkRecord> transform = new InsertField.Value<>()) {
+            transform.configure(stamp);
+            Map<String, Object> value = new HashMap<>(Map.of("id", "abc123"));
+            SinkRecord stamped = transform.apply(new SinkRecord("requests", 3, null, "abc123", null, value, 42,
+                1_764_651_127_000L, org.apache.kafka.common.record.TimestampType.CREATE_TIME));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> fields = (Map<String, Object>) stamped.value();
+            assertEquals("requests", fields.get("_kafka_topic"));
+            assertEquals(3, fields.get("_kafka_partition"));
+            assertEquals(42L, fields.get("_kafka_offset"));
+            assertEquals(1_764_651_127_000L, fields.get("_kafka_timestamp"), "schemaless: epoch millis, a number");
+        }
+    }
+
     private static final java.util.Set<String> FRAMEWORK_KEYS = java.util.Set.of("name", "connector.class", "tasks.max",
-        "topics", "key.converter", "value.converter", "value.converter.schemas.enable", "transforms");
+        "topics", "key.converter", "value.converter", "value.converter.schemas.enable", "header.converter", "transforms");
 }
