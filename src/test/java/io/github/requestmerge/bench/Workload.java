@@ -13,12 +13,13 @@ import io.github.requestmerge.testing.Traffic;
  * request are interleaved with those of the others, and a finished request makes room for a new one.
  * The totals of the counters are kept, so what Elasticsearch holds can be checked exactly.
  *
- * <p>Not thread-safe: one producing thread draws from it.
+ * <p>Not thread-safe: one producing thread draws from it. Public for the archive's benchmarks, which
+ * archive the same events.
  */
-final class Workload {
+public final class Workload {
 
     /** One event: the record key (the request id) and the JSON value. */
-    record Event(String id, String json) {
+    public record Event(String id, String json) {
     }
 
     private static final String[] DOMAINS = {"somewhere.net", "example.org", "leads.example.com", "shop.example",
@@ -49,7 +50,7 @@ final class Workload {
      * @param eventsPerIdWhenUnbounded events of each id when {@code ids} is -1
      * @param window requests open at once
      */
-    Workload(String prefix, long ids, long totalEvents, int eventsPerIdWhenUnbounded, int window,
+    public Workload(String prefix, long ids, long totalEvents, int eventsPerIdWhenUnbounded, int window,
              List<String> userAgents, long seed) {
         this.prefix = prefix;
         this.idLimit = ids;
@@ -66,12 +67,12 @@ final class Workload {
         }
     }
 
-    boolean hasNext() {
+    public boolean hasNext() {
         return open > 0;
     }
 
     /** @return the next event; each id's first one is full, the rest are deltas */
-    Event next() {
+    public Event next() {
         int slot = random.nextInt(open);
         String id = openId[slot];
         String json;
