@@ -14,6 +14,7 @@ import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.junit.jupiter.api.Test;
 
+import io.github.requestmerge.archive.RawArchiveConfig;
 import io.github.requestmerge.enrich.EnrichConfig;
 import io.github.requestmerge.sink.RequestMergeSinkConfig;
 
@@ -28,6 +29,7 @@ class ReadmeConfigTablesTest {
     static {
         TABLES.put("enrich", EnrichConfig.CONFIG_DEF);
         TABLES.put("sink", RequestMergeSinkConfig.CONFIG_DEF);
+        TABLES.put("archive", RawArchiveConfig.CONFIG_DEF);
     }
 
     @Test

@@ -161,7 +161,7 @@ public final class RawArchiveConfig extends AbstractConfig {
                 "Whether objects are created with If-None-Match: * (PutObject and CompleteMultipartUpload), so an "
                     + "object, once written, is never replaced. This keeps the archive exactly once even when an old "
                     + "owner of a partition (a zombie task, frozen past its session) still uploads with other object "
-                    + "boundaries. AWS S3, MinIO and s3proxy honour it; the connector checks that the store does. Set "
+                    + "boundaries. AWS S3 and s3proxy honour it; the connector checks that the store does. Set "
                     + "false only for a store that does not; then " + ROTATE_SCHEDULE_INTERVAL_MS + " must be -1.",
                 S3_GROUP, ++order, Width.SHORT, "Conditional writes")
             .define(S3_REQUEST_TIMEOUT_MS, Type.INT, 60_000, ConfigDef.Range.atLeast(1_000), Importance.LOW,
