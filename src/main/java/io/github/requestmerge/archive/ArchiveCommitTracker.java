@@ -20,13 +20,20 @@ final class ArchiveCommitTracker {
         done.merge(partition, offset, Math::max);
     }
 
-    /** @return the offsets to commit for the assigned partitions: the next offset after the last archived record */
-    Map<TopicPartition, OffsetAndMetadata> committable(Map<TopicPartition, OffsetAndMetadata> assigned) {
+    /**
+     * @param consumed per assigned partition, the offset after the last record Connect delivered
+     * @return the offsets to commit for the assigned partitions: the next offset after the last archived
+     *     record, but never beyond what was consumed (an object found in S3 may reach further than the
+     *     consumer has read until the seek past it takes effect; every record before the consumed offset is
+     *     archived then, and Connect refuses offsets beyond it)
+     */
+    Map<TopicPartition, OffsetAndMetadata> committable(Map<TopicPartition, OffsetAndMetadata> consumed) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition partition : assigned.keySet()) {
-            Long offset = done.get(partition);
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> partition : consumed.entrySet()) {
+            Long offset = done.get(partition.getKey());
             if (offset != null) {
-                offsets.put(partition, new OffsetAndMetadata(offset + 1));
+                long next = partition.getValue() == null ? offset + 1 : Math.min(offset + 1, partition.getValue().offset());
+                offsets.put(partition.getKey(), new OffsetAndMetadata(next));
             }
         }
         return offsets;

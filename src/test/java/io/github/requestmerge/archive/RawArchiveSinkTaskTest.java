@@ -171,6 +171,23 @@ class RawArchiveSinkTaskTest {
     }
 
     @Test
+    void committedOffsetsFollowArchivedRecordsButNeverPassWhatWasConsumed() {
+        ArchiveCommitTracker tracker = new ArchiveCommitTracker();
+        TopicPartition other = new TopicPartition("requests", 1);
+        Map<TopicPartition, OffsetAndMetadata> consumed = Map.of(PARTITION, new OffsetAndMetadata(120),
+            other, new OffsetAndMetadata(7));
+        assertEquals(Map.of(), tracker.committable(consumed), "nothing archived, nothing committed");
+        tracker.archivedThrough(PARTITION, 99);
+        tracker.archivedThrough(PARTITION, 49);
+        assertEquals(Map.of(PARTITION, new OffsetAndMetadata(100)), tracker.committable(consumed));
+        // An object found in S3 reaches offset 499 while the consumer has read up to 119 only.
+        tracker.archivedThrough(PARTITION, 499);
+        assertEquals(new OffsetAndMetadata(120), tracker.committable(consumed).get(PARTITION));
+        tracker.forget(List.of(PARTITION));
+        assertEquals(Map.of(), tracker.committable(consumed));
+    }
+
+    @Test
     void theArchivedPlaceIsTheOriginalTopicBeforeAnyRename() {
         SinkRecord original = new SinkRecord("requests", 1, null, null, null, null, 9, 5L, TimestampType.CREATE_TIME);
         SinkRecord renamed = original.newRecord("renamed", 4, null, null, null, null, 5L);
