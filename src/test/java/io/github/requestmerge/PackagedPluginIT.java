@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.apache.kafka.connect.components.Versioned;
+import org.apache.kafka.connect.sink.SinkConnector;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.transforms.Transformation;
 import org.junit.jupiter.api.Test;
@@ -103,6 +104,34 @@ class PackagedPluginIT {
             } finally {
                 transform.close();
             }
+        }
+    }
+
+    @Test
+    void bothSinkConnectorsLoadFromLibThroughTheServiceLoader() throws Exception {
+        List<URL> urls;
+        try (Stream<Path> entries = Files.list(component().resolve("lib"))) {
+            urls = entries.map(path -> {
+                try {
+                    return path.toUri().toURL();
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            }).collect(Collectors.toList());
+        }
+        try (URLClassLoader plugin = new ChildFirstLoader(urls.toArray(new URL[0]), SinkConnector.class.getClassLoader())) {
+            List<String> found = ServiceLoader.load(SinkConnector.class, plugin).stream()
+                .filter(provider -> provider.type().getClassLoader() == plugin)
+                .map(provider -> provider.type().getName()).sorted().collect(Collectors.toList());
+            assertEquals(List.of("io.github.requestmerge.archive.RawArchiveSinkConnector",
+                "io.github.requestmerge.sink.RequestMergeSinkConnector"), found);
+            // The archive's AWS SDK comes from lib/ too: its config and task class resolve there.
+            SinkConnector archive = (SinkConnector) plugin.loadClass("io.github.requestmerge.archive.RawArchiveSinkConnector")
+                .getDeclaredConstructor().newInstance();
+            assertTrue(archive.config().names().contains("s3.bucket.name"));
+            assertEquals(plugin, archive.taskClass().getClassLoader());
+            assertEquals(plugin, plugin.loadClass("software.amazon.awssdk.services.s3.S3Client").getClassLoader());
+            assertEquals(Version.get(), archive.version());
         }
     }
 
