@@ -256,8 +256,8 @@ public class RawArchiveSinkTask extends SinkTask {
             metrics.objectsFound.increment();
             metrics.foundArchived.add(Math.max(0, realign.existingRecords()));
             log.info("{}: {} exists already (written by another owner of {}: an earlier one, or a zombie), holding "
-                + "offsets {} to {}; not writing them again, continuing at offset {}", name, object.key, object.partition, object.firstOffset,
-                realign.doneThrough(), realign.resumeAt());
+                + "offsets {} to {}; not writing them again, continuing at offset {}", name, object.key, object.partition,
+                object.firstOffset, realign.doneThrough(), realign.resumeAt());
         } else {
             log.info("{}: writing {} again from offset {}", name, object.partition, realign.resumeAt());
         }

@@ -12,7 +12,10 @@ public interface RawArchiveTaskMetricsMBean {
     /** @return records in objects S3 acknowledged */
     long getRecordsArchived();
 
-    /** @return records found already archived by an earlier owner of their partition (after a crash or a zombie), so not written again; only counted where the object says how many it holds */
+    /**
+     * @return records found already archived by another owner of their partition (an earlier one whose commit
+     *     was lost, or a zombie), so not written again; counted where the object says how many it holds
+     */
     long getRecordsFoundArchived();
 
     long getObjectsWritten();
