@@ -128,7 +128,7 @@ final class ArchivePartitionWriter {
      * dropped, and records are ignored until the seek the caller asked Connect for takes effect (from the
      * next put call on, whose first record of this partition is the one at {@code resumeAt}).
      *
-     * @param put the number of the current put call (or of the last one, when called between calls)
+     * @param put the number of the current put call, whose records were fetched before the seek
      */
     void realign(long newEpoch, long resumeAt, long put) {
         discard();
