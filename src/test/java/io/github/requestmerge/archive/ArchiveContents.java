@@ -35,10 +35,17 @@ final class ArchiveContents {
             s3.secretKey(), null));
     }
 
-    /** @return every object under the prefix (archive objects and anything else), by key, with its records */
+    /**
+     * @return every archive object under the prefix, by key, with its records; other objects (the probe
+     *     objects a task killed between writing and deleting them leaves beside the topic folders) are left
+     *     out, as a reader listing the topic folders never sees them
+     */
     static Map<String, List<RawRecord>> read(S3Client client, String bucket, String prefix) {
         Map<String, List<RawRecord>> objects = new TreeMap<>();
         for (String key : keys(client, bucket, prefix)) {
+            if (key.substring(key.lastIndexOf('/') + 1).startsWith(".request-merge-probe-")) {
+                continue;
+            }
             try (InputStream in = new GZIPInputStream(client.getObject(g -> g.bucket(bucket).key(key)))) {
                 byte[] all = in.readAllBytes();
                 List<RawRecord> records = new ArrayList<>();
