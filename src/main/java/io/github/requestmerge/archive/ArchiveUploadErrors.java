@@ -5,8 +5,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * {@link S3Errors} as the archive sink's uploads need it, for {@code retry.Retry}: S3Errors decides, with
- * a few outcomes only conditional writes and cancelled uploads have. A 409 ConditionalRequestConflict
- * (AWS: another conditional write to the key was in progress) is transient; a 501 (the store does not
+ * a few outcomes only conditional writes and cancelled uploads have: a 501 (the store does not
  * implement conditional writes) is not, and says which settings to change; an upload cancelled because
  * its partition was closed is not retried. Stateless and thread-safe.
  */
@@ -34,10 +33,6 @@ final class ArchiveUploadErrors implements Classifier {
         if (error instanceof Cancelled || error instanceof IllegalStateException || notImplemented(error)
             || ArchiveWriteStore.isNoSuchUpload(error)) {
             return false;
-        }
-        if (error instanceof S3Exception s3 && s3.statusCode() == 409 && s3.awsErrorDetails() != null
-            && "ConditionalRequestConflict".equals(s3.awsErrorDetails().errorCode())) {
-            return true;
         }
         return S3Errors.isTransient(error);
     }

@@ -16,9 +16,13 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 public final class S3Errors {
 
-    /** S3 error codes that say "not now". */
+    /**
+     * S3 error codes that say "not now" (ConditionalRequestConflict: another conditional write to the key
+     * was in progress).
+     */
     private static final Set<String> TRANSIENT_CODES = Set.of("SlowDown", "ServiceUnavailable", "InternalError",
-        "RequestTimeout", "RequestTimeTooSkewed", "Throttling", "ThrottlingException", "TooManyRequests");
+        "RequestTimeout", "RequestTimeTooSkewed", "Throttling", "ThrottlingException", "TooManyRequests",
+        "ConditionalRequestConflict");
 
     /** How far down a cause chain to look; guards against cause cycles. */
     private static final int MAX_CAUSE_DEPTH = 16;
