@@ -211,8 +211,8 @@ public final class ArchiveReader {
                     }
                 } catch (IOException e) {
                     broken = true;
-                    handler.problem(new ArchiveProblem(key, line + 1, "corrupt after line " + line + ": " + describe(e)
-                        + "; the rest of the object is unreadable"));
+                    handler.problem(new ArchiveProblem(key, line + 1, (line == 0 ? "corrupt from its start: "
+                        : "corrupt after line " + line + ": ") + describe(e) + "; the rest of the object is unreadable"));
                     return false;
                 }
             }

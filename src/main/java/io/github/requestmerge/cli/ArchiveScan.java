@@ -126,6 +126,8 @@ final class ArchiveScan {
         private long last = -1;
         private String lastWhere;
         private Summary.PartitionRange range;
+        /** A problem was reported since the last record: a gap after it is its consequence, not news. */
+        private boolean problemSinceLast;
 
         Pass(int number, DocumentTable table) {
             this.number = number;
@@ -137,6 +139,7 @@ final class ArchiveScan {
             source = partition.source();
             last = -1;
             lastWhere = null;
+            problemSinceLast = false;
             if (first) {
                 range = summary.partitions.computeIfAbsent(source, s -> new Summary.PartitionRange());
             }
@@ -144,6 +147,7 @@ final class ArchiveScan {
 
         @Override
         public void problem(ArchiveReader.ArchiveProblem problem) {
+            problemSinceLast = true;
             if (first) {
                 summary.archiveProblem(problem.toString());
                 if (settings.failOnError()) {
@@ -158,6 +162,9 @@ final class ArchiveScan {
                 throw new InterruptedException("stopped while reading " + object.key());
             }
             progress.record();
+            if (first) {
+                summary.records++;
+            }
             String where = object.key() + " line " + line;
             if (line == 1 && raw.offset() != object.startOffset()) {
                 problem(new ArchiveReader.ArchiveProblem(object.key(), 1, "the object's name says it starts at offset "
@@ -171,14 +178,14 @@ final class ArchiveScan {
                 }
                 return;
             }
-            if (last >= 0 && raw.offset() > last + 1 && !gapsExpected) {
+            if (last >= 0 && raw.offset() > last + 1 && !gapsExpected && !problemSinceLast) {
                 problem(new ArchiveReader.ArchiveProblem(object.key(), line, "offsets " + (last + 1) + ".." + (raw.offset() - 1)
                     + " of " + source + " are missing (between " + lastWhere + " and this line)"));
             }
             last = raw.offset();
             lastWhere = where;
+            problemSinceLast = false;
             if (first) {
-                summary.records++;
                 range.records++;
                 if (range.first < 0) {
                     range.first = raw.offset();

@@ -139,9 +139,13 @@ abstract class ScanCommand implements Callable<Integer> {
         if (summary.archiveProblems > 0 && options.onError == ScanOptions.OnError.SKIP) {
             summary.notes.add("archive problems were skipped (--on-error skip): what they held is missing from the result");
         }
-        if (summary.rejected > 0 && !"all".equals(config.sinkMap.get("errors.tolerance"))) {
-            summary.notes.add("the sink's errors.tolerance is not 'all': the live connector stopped (FAILED) at the first "
-                + "rejected record instead of going on");
+        boolean tolerant = "all".equals(config.sinkMap.get("errors.tolerance"));
+        boolean reported = tolerant && (!config.sinkMap.getOrDefault("errors.deadletterqueue.topic.name", "").isBlank()
+            || "true".equals(config.sinkMap.get("errors.log.enable")));
+        if (summary.rejected > 0 && !reported) {
+            summary.notes.add("the sink config has " + (tolerant ? "no dead letter queue and no error log" : "no "
+                + "errors.tolerance=all") + ": the live connector stopped (FAILED) at its first rejected record instead of "
+                + "going on, so the live index holds less than this");
         }
         if (config.archive.format() == ArchiveSource.Format.CONFLUENT_JSON) {
             summary.notes.add("Confluent archive: values are what the JSON converter made of the produced bytes, and headers "

@@ -168,6 +168,9 @@ final class Summary {
             line(out, "outside --from/--to", count(outsideTimeWindow) + (withoutTimestamp > 0 ? " (and "
                 + count(withoutTimestamp) + " without a timestamp)" : ""));
         }
+        if (repeatedSkipped > 0) {
+            line(out, "repeats not merged", count(repeatedSkipped) + " (offsets the archive holds twice)");
+        }
         if (notRequestedIds > 0) {
             line(out, "other ids than --id", count(notRequestedIds));
         }
@@ -244,7 +247,7 @@ final class Summary {
         root.put("command", command);
         root.put("objects", objects).put("bytes", bytes).put("objects_skipped_by_time", objectsSkippedByTime);
         root.put("records", records).put("outside_time_window", outsideTimeWindow).put("without_timestamp", withoutTimestamp)
-            .put("not_requested_ids", notRequestedIds).put("dropped_by_transform", droppedByTransform)
+            .put("not_requested_ids", notRequestedIds).put("repeats_skipped", repeatedSkipped).put("dropped_by_transform", droppedByTransform)
             .put("tombstones_ignored", tombstonesIgnored).put("rejected", rejected)
             .put("events_merged", eventsMerged).put("duplicates", duplicates).put("tombstones_applied", tombstonesApplied)
             .put("documents", documents).put("without_document", withoutDocument).put("archive_problems", archiveProblems)
