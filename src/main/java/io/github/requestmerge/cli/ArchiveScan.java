@@ -88,6 +88,7 @@ final class ArchiveScan {
             DocumentTable table = new DocumentTable(ranges.poll(), settings.maxDocuments(), settings.budgetBytes());
             Pass pass = new Pass(number, table);
             progress.startPass(number == 1 ? "reading" : "pass " + number, listing.bytes(), listing.objectCount());
+            long readStart = System.nanoTime();
             for (ArchiveListing.Partition partition : listing.partitions()) {
                 pass.startPartition(partition);
                 for (ArchiveListing.ArchiveObject object : partition.objects()) {
@@ -95,6 +96,7 @@ final class ArchiveScan {
                     progress.objectDone();
                 }
             }
+            summary.readNanos += System.nanoTime() - readStart;
             progress.close();
             ranges.addAll(table.givenUp());
             summary.passes = number;
@@ -112,7 +114,9 @@ final class ArchiveScan {
                     summary.withoutDocument++;
                 }
             }
+            long consumeStart = System.nanoTime();
             consumer.pass(number, table);
+            summary.outputNanos += System.nanoTime() - consumeStart;
         }
     }
 

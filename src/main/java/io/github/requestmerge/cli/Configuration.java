@@ -30,6 +30,9 @@ import io.github.requestmerge.sink.RequestMergeSinkConfig;
 final class Configuration {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Keys of the record's way to the sink task (converters, transforms, predicates): the sink file's when in neither. */
+    private static final Pattern SINK_PATH_KEY = Pattern.compile("(key\\.converter|value\\.converter|header\\.converter|"
+        + "transforms|predicates)(\\.|$)");
     private static final Pattern CONFIG_PROVIDER = Pattern.compile("\\$\\{[^}:]+:[^}]*}");
 
     /** The archive connector's keys this tool reads: a {@code --set} of one of them goes to the archive file. */
@@ -90,6 +93,9 @@ final class Configuration {
                 sinkMap.put(key, value);
             } else if (archiveMap.containsKey(key)) {
                 archiveMap.put(key, value);
+            } else if (SINK_PATH_KEY.matcher(key).lookingAt()) {
+                // In neither file: converters and transforms are what the live records went through, the sink's.
+                sinkMap.put(key, value);
             } else {
                 throw new ConfigurationError(null, key, "is in neither " + archiveFile + " nor " + sinkFile
                     + "; say where it goes with --set sink:" + key + "=... or --set archive:" + key + "=...");

@@ -120,7 +120,9 @@ abstract class ScanCommand implements Callable<Integer> {
                     }
                     pass(table, scan);
                 });
+                long finishStart = System.nanoTime();
                 finish(progress);
+                summary.outputNanos += System.nanoTime() - finishStart;
                 exit = exitCode(summary);
             } catch (ArchiveScan.ArchiveBroken e) {
                 progress.close();

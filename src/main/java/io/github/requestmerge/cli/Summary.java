@@ -66,6 +66,10 @@ final class Summary {
 
     // merging (summed over the passes: each id is merged in one pass)
     int passes;
+    /** Time spent reading and merging the archive, all passes. */
+    long readNanos;
+    /** Time spent writing (replay) or comparing (verify) the documents, all passes. */
+    long outputNanos;
     long eventsMerged;
     long duplicates;
     long tombstonesApplied;
@@ -235,7 +239,9 @@ final class Summary {
         }
         Runtime runtime = Runtime.getRuntime();
         line(out, "passes", passes + (passes > 1 ? " (the documents did not fit the memory budget at once)" : ""));
-        line(out, "time", String.format(Locale.ROOT, "%.1f s, %s records/s", seconds(), count((long) recordsPerSecond())));
+        line(out, "time", String.format(Locale.ROOT, "%.1f s, %s records/s (reading and merging %.1f s, %s %.1f s)",
+            seconds(), count((long) recordsPerSecond()), readNanos / 1e9, command.equals("replay") ? "writing" : "comparing",
+            outputNanos / 1e9));
         line(out, "peak heap", mib(peakHeapBytes()) + " (heap pools' peaks, garbage included) of " + mib(runtime.maxMemory())
             + " max");
         out.flush();
@@ -251,7 +257,8 @@ final class Summary {
             .put("tombstones_ignored", tombstonesIgnored).put("rejected", rejected)
             .put("events_merged", eventsMerged).put("duplicates", duplicates).put("tombstones_applied", tombstonesApplied)
             .put("documents", documents).put("without_document", withoutDocument).put("archive_problems", archiveProblems)
-            .put("passes", passes).put("seconds", seconds()).put("records_per_second", recordsPerSecond())
+            .put("passes", passes).put("seconds", seconds())
+            .put("read_seconds", readNanos / 1e9).put("output_seconds", outputNanos / 1e9).put("records_per_second", recordsPerSecond())
             .put("peak_heap_bytes", peakHeapBytes()).put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         ObjectNode stages = root.putObject("rejected_by_stage");
         rejectedByStage.forEach(stages::put);

@@ -327,6 +327,49 @@ class RequestMergeCliIT {
         assertEquals(0, documents.all(name + "-f").size(), "nothing written");
     }
 
+    @Test
+    void configurationErrorsNameTheFileAndTheKey() throws IOException {
+        String topic = name;
+        Path archiveFile;
+        try (TestArchive archive = new TestArchive(Stack.s3(), name)) {
+            archiveFile = archive.config(dir, TestArchive.PLUGIN, topic);
+        }
+        Path sinkFile = TestArchive.write(dir.resolve("sink.json"), sinkConfig(topic));
+        String[] base = {"replay", "--archive", archiveFile.toString(), "--sink", sinkFile.toString()};
+
+        Run run = cli(with(base, "--set", "connection.urls=http://127.0.0.1:1"));
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().startsWith("request-merge: " + sinkFile + ": connection.urls: Elasticsearch at "
+            + "http://127.0.0.1:1 (no authentication) does not answer now (java.net.ConnectException"), run.err());
+
+        run = cli(with(base, "--set", "aws.secret.access.key=wrong"));
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().startsWith("request-merge: " + archiveFile + ": aws.access.key.id: cannot list s3://"
+            + Stack.s3().bucket() + " (" + Stack.s3().endpoint() + ", region us-east-1, access key "), run.err());
+        assertTrue(run.err().contains("HTTP 403 SignatureDoesNotMatch"), run.err());
+
+        run = cli(with(base, "--set", "s3.bucket.name=no-such-bucket"));
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().startsWith("request-merge: " + archiveFile + ": s3.bucket.name: cannot list s3://no-such-bucket"),
+            run.err());
+        assertTrue(run.err().contains("create the bucket, or correct s3.bucket.name"), run.err());
+
+        run = cli(with(base, "--set", "store.url=http://127.0.0.1:1"));
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().startsWith("request-merge: " + archiveFile + ": store.url: cannot list s3://"), run.err());
+
+        run = cli(with(base, "--set", "sink:key.converter="));
+        assertEquals(2, run.exit(), run.toString());
+        assertTrue(run.err().startsWith("request-merge: " + sinkFile + ": key.converter: is missing: without it the live "
+            + "connector used the worker's key.converter"), run.err());
+    }
+
+    private static String[] with(String[] base, String... more) {
+        List<String> all = new ArrayList<>(List.of(base));
+        all.addAll(List.of(more));
+        return all.toArray(new String[0]);
+    }
+
     private static byte[] lines(List<TestArchive.Record> records) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         records.forEach(record -> out.writeBytes(TestArchive.line(record)));
