@@ -1,10 +1,15 @@
 package io.github.requestmerge.cli;
 
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.connect.sink.SinkRecord;
 
@@ -28,9 +33,16 @@ import io.github.requestmerge.sink.OfflineMerge;
  * window that left whole paths out, or {@code --allow-gaps}). Archive problems, rejected records and
  * counters are taken in the first pass only, since every pass reads the same records.
  *
- * <p>Not thread-safe: one thread scans.
+ * <p>Threads: {@link #run} is called by one thread, which merges; each pass reads, checks and converts on a
+ * reader thread of its own (the two halves take about the same time), handing converted records over in
+ * order, in batches. The summary's reading counters are the reader thread's until the pass ends.
  */
 final class ArchiveScan {
+
+    /** Converted records are handed from the reader thread to the merge this many at a time. */
+    private static final int BATCH = 1024;
+    private static final int QUEUED_BATCHES = 32;
+    private static final List<Item> END = new ArrayList<>(0);
 
     /** Receives each pass's documents. */
     interface PassConsumer {
@@ -86,17 +98,34 @@ final class ArchiveScan {
         while (!ranges.isEmpty()) {
             number++;
             DocumentTable table = new DocumentTable(ranges.poll(), settings.maxDocuments(), settings.budgetBytes());
-            Pass pass = new Pass(number, table);
+            Pass pass = new Pass(number);
             progress.startPass(number == 1 ? "reading" : "pass " + number, listing.bytes(), listing.objectCount());
             long readStart = System.nanoTime();
-            for (ArchiveListing.Partition partition : listing.partitions()) {
-                pass.startPartition(partition);
-                for (ArchiveListing.ArchiveObject object : partition.objects()) {
-                    reader.read(object, pass);
-                    progress.objectDone();
+            BlockingQueue<List<Item>> queue = new ArrayBlockingQueue<>(QUEUED_BATCHES);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread reader = new Thread(() -> produce(pass, queue, failure), "request-merge-reader");
+            reader.setDaemon(true);
+            reader.start();
+            try {
+                while (true) {
+                    List<Item> batch = queue.take();
+                    if (batch == END) {
+                        break;
+                    }
+                    for (Item item : batch) {
+                        merge(table, item);
+                    }
                 }
+            } finally {
+                if (reader.isAlive()) {
+                    reader.interrupt();
+                }
+                reader.join();
             }
+            rethrow(failure.get());
             summary.readNanos += System.nanoTime() - readStart;
+            summary.maxDocumentsHeld = Math.max(summary.maxDocumentsHeld, table.size());
+            summary.maxEstimatedBytes = Math.max(summary.maxEstimatedBytes, table.estimatedBytes());
             progress.close();
             ranges.addAll(table.givenUp());
             summary.passes = number;
@@ -120,29 +149,105 @@ final class ArchiveScan {
         }
     }
 
-    /** One pass: reads every record, merges those whose id is in the pass's range. */
+    /** Reads the whole archive on the reader thread, handing converted records over in batches. */
+    private void produce(Pass pass, BlockingQueue<List<Item>> queue, AtomicReference<Throwable> failure) {
+        try {
+            pass.queue = queue;
+            for (ArchiveListing.Partition partition : listing.partitions()) {
+                pass.startPartition(partition);
+                for (ArchiveListing.ArchiveObject object : partition.objects()) {
+                    reader.read(object, pass);
+                    progress.objectDone();
+                }
+            }
+            pass.flush();
+        } catch (Throwable e) {
+            failure.set(e);
+        } finally {
+            try {
+                queue.put(END);
+            } catch (InterruptedException e) {
+                // the merging thread stopped waiting: it failed and interrupted this one
+            }
+        }
+    }
+
+    private static void rethrow(Throwable failure) throws UnrecoverableException, InterruptedException {
+        if (failure == null) {
+            return;
+        }
+        if (failure instanceof UnrecoverableException e) {
+            throw e;
+        }
+        if (failure instanceof InterruptedException e) {
+            throw e;
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException(failure);
+    }
+
+    /** Merges one converted record into its document, when the pass covers its id. */
+    private void merge(DocumentTable table, Item item) {
+        if (!table.contains(item.hash())) {
+            return;
+        }
+        OfflineMerge.Change change = item.change();
+        DocumentTable.Entry entry = table.get(change.index(), change.id(), item.hash());
+        try {
+            switch (merge.merge(entry.document, change)) {
+                case MERGED -> entry.merged++;
+                case DUPLICATE -> entry.duplicates++;
+                case DELETED -> entry.deletes++;
+                default -> throw new IllegalStateException("unhandled outcome");
+            }
+        } catch (BadRecordException e) {
+            entry.conflicts++;
+            summary.rejectedExample(item.object().key() + " line " + item.line(), e.getMessage());
+        }
+        table.fit();
+    }
+
+    /** A converted record on its way from the reader thread to the merge. */
+    private record Item(OfflineMerge.Change change, long hash, ArchiveListing.ArchiveObject object, long line) {
+    }
+
+    /**
+     * One pass, on the reader thread: reads every record, checks offsets, converts each as the live connector did,
+     * and hands the changes over in batches.
+     */
     private final class Pass implements ArchiveReader.Handler {
 
-        private final int number;
         private final boolean first;
-        private final DocumentTable table;
+        private BlockingQueue<List<Item>> queue;
+        private List<Item> batch = new ArrayList<>(BATCH);
         private String source;
         private long last = -1;
-        private String lastWhere;
+        private ArchiveListing.ArchiveObject lastObject;
+        private long lastLine;
         private Summary.PartitionRange range;
         /** A problem was reported since the last record: a gap after it is its consequence, not news. */
         private boolean problemSinceLast;
 
-        Pass(int number, DocumentTable table) {
-            this.number = number;
+        Pass(int number) {
             this.first = number == 1;
-            this.table = table;
+        }
+
+        void flush() throws InterruptedException {
+            if (!batch.isEmpty()) {
+                queue.put(batch);
+                batch = new ArrayList<>(BATCH);
+            }
         }
 
         void startPartition(ArchiveListing.Partition partition) {
             source = partition.source();
             last = -1;
-            lastWhere = null;
+            lastObject = null;
             problemSinceLast = false;
             if (first) {
                 range = summary.partitions.computeIfAbsent(source, s -> new Summary.PartitionRange());
@@ -169,14 +274,13 @@ final class ArchiveScan {
             if (first) {
                 summary.records++;
             }
-            String where = object.key() + " line " + line;
             if (line == 1 && raw.offset() != object.startOffset()) {
                 problem(new ArchiveReader.ArchiveProblem(object.key(), 1, "the object's name says it starts at offset "
                     + object.startOffset() + ", but its first record is offset " + raw.offset()));
             }
             if (last >= 0 && raw.offset() <= last) {
                 problem(new ArchiveReader.ArchiveProblem(object.key(), line, "offset " + raw.offset() + " again (the archive "
-                    + "went up to offset " + last + " at " + lastWhere + "); not merged twice"));
+                    + "went up to offset " + last + " at " + lastObject.key() + " line " + lastLine + "); not merged twice"));
                 if (first) {
                     summary.repeatedSkipped++;
                 }
@@ -184,10 +288,11 @@ final class ArchiveScan {
             }
             if (last >= 0 && raw.offset() > last + 1 && !gapsExpected && !problemSinceLast) {
                 problem(new ArchiveReader.ArchiveProblem(object.key(), line, "offsets " + (last + 1) + ".." + (raw.offset() - 1)
-                    + " of " + source + " are missing (between " + lastWhere + " and this line)"));
+                    + " of " + source + " are missing (between " + lastObject.key() + " line " + lastLine + " and this line)"));
             }
             last = raw.offset();
-            lastWhere = where;
+            lastObject = object;
+            lastLine = line;
             problemSinceLast = false;
             if (first) {
                 range.records++;
@@ -217,7 +322,7 @@ final class ArchiveScan {
                 record = conversion.convert(raw);
             } catch (WorkerConversion.ConversionFailure e) {
                 if (first) {
-                    summary.rejected(e.stage(), where + " (" + raw + ")", e.getMessage());
+                    summary.rejected(e.stage(), object.key() + " line " + line + " (" + raw + ")", e.getMessage());
                 }
                 return;
             }
@@ -232,7 +337,7 @@ final class ArchiveScan {
                 change = merge.convert(record);
             } catch (BadRecordException e) {
                 if (first) {
-                    summary.rejected("record", where, e.getMessage());
+                    summary.rejected("record", object.key() + " line " + line, e.getMessage());
                 }
                 return;
             }
@@ -251,23 +356,10 @@ final class ArchiveScan {
                 }
                 return;
             }
-            long hash = DocumentTable.hash(change.id());
-            if (!table.contains(hash)) {
-                return;
+            batch.add(new Item(change, DocumentTable.hash(change.id()), object, line));
+            if (batch.size() == BATCH) {
+                flush();
             }
-            DocumentTable.Entry entry = table.get(change.index(), change.id(), hash);
-            try {
-                switch (merge.merge(entry.document, change)) {
-                    case MERGED -> entry.merged++;
-                    case DUPLICATE -> entry.duplicates++;
-                    case DELETED -> entry.deletes++;
-                    default -> throw new IllegalStateException("unhandled outcome");
-                }
-            } catch (BadRecordException e) {
-                entry.conflicts++;
-                summary.rejectedExample(where, e.getMessage());
-            }
-            table.fit();
         }
     }
 }

@@ -140,7 +140,10 @@ final class ReplayTarget implements AutoCloseable {
             throw new IllegalStateException("the index template is not JSON", e);
         }
         ObjectNode body = ElasticAdmin.JSON.createObjectNode();
-        body.putObject("settings").putObject("index").put("refresh_interval", "-1");
+        // While it fills, nobody reads the new index: no refreshes, and the translog synced in the background rather
+        // than on every bulk request (a replay that fails half-way is run again into a new index anyway).
+        body.putObject("settings").putObject("index").put("refresh_interval", "-1")
+            .put("translog.durability", "async");
         body.set("mappings", template.path("template").path("mappings"));
         try {
             admin.createIndex(target, body.toString());
@@ -230,7 +233,7 @@ final class ReplayTarget implements AutoCloseable {
             targetFor(sink.indexNames().forTopic("any"));
         }
         for (String target : targets.values()) {
-            admin.putSettings(target, "{\"index\":{\"refresh_interval\":null}}");
+            admin.putSettings(target, "{\"index\":{\"refresh_interval\":null,\"translog.durability\":null}}");
             admin.refresh(target);
         }
         if (alias != null) {

@@ -90,6 +90,7 @@ abstract class ScanCommand implements Callable<Integer> {
         Set<String> ids = options.ids == null ? null : new LinkedHashSet<>(options.ids);
         boolean showProgress = !options.noProgress && System.console() != null;
         try (conversion;
+             HeapWatch heap = new HeapWatch();
              Connections connections = Connections.open(config, Duration.ofSeconds(options.retryTimeoutSeconds));
              Progress progress = new Progress(showProgress, progressStream)) {
             if (showProgress) {
@@ -131,6 +132,7 @@ abstract class ScanCommand implements Callable<Integer> {
             }
             notes(config, summary);
             summary.endNanos = System.nanoTime();
+            summary.maxHeapAfterGc = heap.maxAfterGc();
             summary.print(out);
             writeJson(summary, err);
             return exit;

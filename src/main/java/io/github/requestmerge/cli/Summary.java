@@ -66,6 +66,11 @@ final class Summary {
 
     // merging (summed over the passes: each id is merged in one pass)
     int passes;
+    /** The most heap in use after a garbage collection during the run (0 when none ran). */
+    long maxHeapAfterGc;
+    /** The most documents one pass held, and their heap as estimated. */
+    long maxDocumentsHeld;
+    long maxEstimatedBytes;
     /** Time spent reading and merging the archive, all passes. */
     long readNanos;
     /** Time spent writing (replay) or comparing (verify) the documents, all passes. */
@@ -110,14 +115,14 @@ final class Summary {
         }
     }
 
-    void rejected(String stage, String where, String reason) {
+    synchronized void rejected(String stage, String where, String reason) {
         rejected++;
         rejectedByStage.merge(stage, 1L, Long::sum);
         rejectedExample(where, reason);
     }
 
     /** Keeps an example of a rejected record; the same record seen again (a later pass) is kept once. */
-    void rejectedExample(String where, String reason) {
+    synchronized void rejectedExample(String where, String reason) {
         if (rejectedExamples.size() < EXAMPLES) {
             rejectedExamples.add(where + ": " + reason);
         }
@@ -238,12 +243,13 @@ final class Summary {
             line(out, "note", note);
         }
         Runtime runtime = Runtime.getRuntime();
-        line(out, "passes", passes + (passes > 1 ? " (the documents did not fit the memory budget at once)" : ""));
+        line(out, "passes", passes + (passes > 1 ? " (the documents did not fit the memory budget at once)" : "")
+            + "; at most " + count(maxDocumentsHeld) + " documents held at once, " + mib(maxEstimatedBytes) + " estimated");
         line(out, "time", String.format(Locale.ROOT, "%.1f s, %s records/s (reading and merging %.1f s, %s %.1f s)",
             seconds(), count((long) recordsPerSecond()), readNanos / 1e9, command.equals("replay") ? "writing" : "comparing",
             outputNanos / 1e9));
-        line(out, "peak heap", mib(peakHeapBytes()) + " (heap pools' peaks, garbage included) of " + mib(runtime.maxMemory())
-            + " max");
+        line(out, "peak heap", mib(maxHeapAfterGc) + " in use after a garbage collection at most (" + mib(peakHeapBytes())
+            + " with garbage not yet collected), of " + mib(runtime.maxMemory()) + " max");
         out.flush();
     }
 
@@ -258,8 +264,9 @@ final class Summary {
             .put("events_merged", eventsMerged).put("duplicates", duplicates).put("tombstones_applied", tombstonesApplied)
             .put("documents", documents).put("without_document", withoutDocument).put("archive_problems", archiveProblems)
             .put("passes", passes).put("seconds", seconds())
+            .put("max_documents_held", maxDocumentsHeld).put("max_estimated_bytes", maxEstimatedBytes)
             .put("read_seconds", readNanos / 1e9).put("output_seconds", outputNanos / 1e9).put("records_per_second", recordsPerSecond())
-            .put("peak_heap_bytes", peakHeapBytes()).put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+            .put("peak_heap_bytes", peakHeapBytes()).put("max_heap_after_gc_bytes", maxHeapAfterGc).put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         ObjectNode stages = root.putObject("rejected_by_stage");
         rejectedByStage.forEach(stages::put);
         array(root.putArray("rejected_examples"), rejectedExamples);
