@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.github.requestmerge.TestData;
+import io.github.requestmerge.archive.ArchiveLayout;
 import io.github.requestmerge.stack.Stack;
 import io.github.requestmerge.testing.ConnectRest;
 import io.github.requestmerge.testing.Documents;
@@ -196,6 +197,14 @@ class RequestMergeCliIT {
         assertTrue(texts(found.path("not_vouched_examples")).get(0).startsWith("'planted-later' (" + topic + "/0 offset 999999, "
             + "the archive ends at "), verify.toString());
         assertTrue(verify.out().contains("clicks: archive " + clicks + ", index " + (clicks + 1)), verify.out());
+        // Just some ids: read with multi-gets instead of the whole index.
+        verify = cli("verify", "--archive", archiveFile.toString(), "--sink", sinkFile.toString(), "--index", blue,
+            "--id", changed, "--id", deleted, "--id", timeline.ids().get(2));
+        assertEquals(1, verify.exit(), verify.toString());
+        assertEquals(2, verify.summary().path("compared").asLong(), verify.toString());
+        assertEquals(1, verify.summary().path("different").asLong(), verify.toString());
+        assertEquals(1, verify.summary().path("missing").asLong(), verify.toString());
+        assertEquals(0, verify.summary().path("extra").asLong(), verify.toString());
         // Leaving the changed field out of the comparison, that document agrees.
         verify = cli("verify", "--archive", archiveFile.toString(), "--sink", sinkFile.toString(), "--index", blue,
             "--ignore", "clicks");
@@ -325,6 +334,73 @@ class RequestMergeCliIT {
         assertEquals(1, fail.summary().path("archive_problems").asLong());
         assertTrue(fail.out().contains(b + " line "), fail.out());
         assertEquals(0, documents.all(name + "-f").size(), "nothing written");
+    }
+
+    @Test
+    void aTimeWindowLeavesWholePathsOfATimeLayoutUnread() throws IOException {
+        String topic = name;
+        long hour = 3_600_000L;
+        long base = (System.currentTimeMillis() / hour - 5) * hour;
+        ArchiveLayout layout = new ArchiveLayout(name, ArchiveLayout.Partitioning.TIME,
+            "'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH", java.time.ZoneOffset.UTC, hour);
+        Map<String, ByteArrayOutputStream> objects = new LinkedHashMap<>();
+        long[] offsets = new long[2];
+        for (int h = 0; h < 3; h++) {
+            for (int minute = 0; minute < 2; minute++) {
+                for (int i = 0; i < 10; i++) {
+                    int partition = i % 2;
+                    long time = base + h * hour + minute * 60_000L + i;
+                    TestArchive.Record record = new TestArchive.Record(topic, partition, offsets[partition]++, time, "w" + i,
+                        "{\"clicks\":\"+1\"}");
+                    String path = layout.prefix(topic) + layout.partitionPath(partition, time) + "/" + partition;
+                    objects.computeIfAbsent(path, k -> new ByteArrayOutputStream()).writeBytes(TestArchive.line(record));
+                    objects.computeIfAbsent(path + "#key", k -> new ByteArrayOutputStream());
+                    if (objects.get(path + "#key").size() == 0) {
+                        objects.get(path + "#key").writeBytes(layout.objectKey(topic, partition, record.offset(), time)
+                            .getBytes(StandardCharsets.UTF_8));
+                    }
+                }
+            }
+        }
+        Map<String, String> archiveConfig;
+        try (TestArchive archive = new TestArchive(Stack.s3(), name)) {
+            for (Map.Entry<String, ByteArrayOutputStream> object : objects.entrySet()) {
+                if (!object.getKey().endsWith("#key")) {
+                    archive.put(objects.get(object.getKey() + "#key").toString(StandardCharsets.UTF_8),
+                        TestArchive.gzip(object.getValue().toByteArray()));
+                }
+            }
+            archiveConfig = Documents.JSON.readValue(archive.config(dir, TestArchive.PLUGIN, topic).toFile(), Map.class);
+        }
+        archiveConfig.put("partitioner.class", "io.confluent.connect.storage.partitioner.TimeBasedPartitioner");
+        archiveConfig.put("path.format", "'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH");
+        archiveConfig.put("partition.duration.ms", String.valueOf(hour));
+        archiveConfig.put("timezone", "UTC");
+        Path archiveFile = TestArchive.write(dir.resolve("archive.json"), archiveConfig);
+        Path sinkFile = TestArchive.write(dir.resolve("sink.json"), sinkConfig(topic));
+
+        // The middle hour: the objects of the first and the last are not even read.
+        Run replay = cli("replay", "--archive", archiveFile.toString(), "--sink", sinkFile.toString(), "--index", name,
+            "--from", java.time.Instant.ofEpochMilli(base + hour).toString(),
+            "--to", java.time.Instant.ofEpochMilli(base + 2 * hour).toString());
+        assertEquals(0, replay.exit(), replay.toString());
+        assertEquals(4, replay.summary().path("objects_skipped_by_time").asLong(), replay.toString());
+        assertEquals(20, replay.summary().path("records").asLong(), replay.toString());
+        Map<String, JsonNode> rebuilt = documents.all(name);
+        assertEquals(10, rebuilt.size());
+        for (JsonNode doc : rebuilt.values()) {
+            assertEquals(2, doc.path("clicks").asInt(), doc.toString());
+            assertTrue(doc.path("created_at").asText().startsWith(java.time.Instant.ofEpochMilli(base + hour).toString()
+                .substring(0, 13)), doc.toString());
+        }
+
+        // From the middle of an hour: that hour's objects are read, and the records before the window left out.
+        replay = cli("replay", "--archive", archiveFile.toString(), "--sink", sinkFile.toString(), "--index", name + "-late",
+            "--from", Long.toString(base + 2 * hour + 30_000));
+        assertEquals(0, replay.exit(), replay.toString());
+        assertEquals(4, replay.summary().path("objects_skipped_by_time").asLong(), replay.toString());
+        assertEquals(10, replay.summary().path("outside_time_window").asLong(), replay.toString());
+        assertEquals(10, documents.all(name + "-late").values().stream().mapToInt(doc -> doc.path("clicks").asInt()).sum());
     }
 
     @Test
