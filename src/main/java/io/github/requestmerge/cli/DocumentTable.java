@@ -3,8 +3,10 @@ package io.github.requestmerge.cli;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.github.requestmerge.sink.OfflineMerge;
 
@@ -47,6 +49,15 @@ final class DocumentTable {
     record DocId(String index, String id) {
     }
 
+    /**
+     * Hashes a pass is to cover, and the documents of them an earlier pass already wrote (written early, then given
+     * up with the rest of their half): those are overwritten rather than created.
+     */
+    record Range(HashRange hashes, Set<DocId> written) {
+
+        static final Range ALL = new Range(HashRange.ALL, Set.of());
+    }
+
     /** A document being rebuilt, and what its records did. */
     static final class Entry {
         final OfflineMerge.Document document = new OfflineMerge.Document();
@@ -59,6 +70,16 @@ final class DocumentTable {
         int conflicts;
         /** Verification: the index holds a document of this id. */
         boolean seen;
+        /** The partition ({@code topic/partition}) of the last record merged into it. */
+        String lastSource;
+        /** Replay: written before the end of the pass; {@link #writtenVersion} says how it was then. */
+        boolean written;
+        int writtenVersion;
+
+        /** @return a count that changes whenever the document does */
+        int version() {
+            return merged + deletes;
+        }
 
         Entry(String index, String id, long hash) {
             this.index = index;
@@ -67,19 +88,30 @@ final class DocumentTable {
         }
     }
 
-    private final Map<DocId, Entry> entries = new HashMap<>();
+    /**
+     * By live index, then id: nearly always one index, so a lookup is one map's, keyed by the id string, without a
+     * key object per record (the lookups are a good part of the merging thread's time).
+     */
+    private final Map<String, Map<String, Entry>> byIndex = new HashMap<>();
+    private String lastIndex;
+    private Map<String, Entry> lastEntries;
+    private int size;
+    /** Per partition, the entries whose last record came from it (some of them stale: they moved on since). */
+    private final Map<String, List<Entry>> bySource = new HashMap<>();
+    private final Set<DocId> alreadyWritten;
     private final long maxDocuments;
     private final long budgetBytes;
-    private final List<HashRange> givenUp = new ArrayList<>();
+    private final List<Range> givenUp = new ArrayList<>();
     private final Entry[] sample = new Entry[SAMPLE];
     private long from;
     private long to;
     private long created;
     private long bytesPerEntry = 1024;
 
-    DocumentTable(HashRange range, long maxDocuments, long budgetBytes) {
-        this.from = range.from();
-        this.to = range.to();
+    DocumentTable(Range range, long maxDocuments, long budgetBytes) {
+        this.from = range.hashes().from();
+        this.to = range.hashes().to();
+        this.alreadyWritten = range.written();
         this.maxDocuments = maxDocuments;
         this.budgetBytes = budgetBytes;
     }
@@ -101,11 +133,12 @@ final class DocumentTable {
 
     /** @return the id's document, created (absent) when new; it may be given up by the next {@link #fit()} */
     Entry get(String index, String id, long hash) {
-        DocId key = new DocId(index, id);
-        Entry entry = entries.get(key);
+        Map<String, Entry> entries = entriesOf(index);
+        Entry entry = entries.get(id);
         if (entry == null) {
             entry = new Entry(index, id, hash);
-            entries.put(key, entry);
+            entries.put(id, entry);
+            size++;
             if (created % (REMEASURE_EVERY / SAMPLE) == 0) {
                 sample[(int) (created / (REMEASURE_EVERY / SAMPLE) % SAMPLE)] = entry;
             }
@@ -117,16 +150,61 @@ final class DocumentTable {
         return entry;
     }
 
+    private Map<String, Entry> entriesOf(String index) {
+        if (!index.equals(lastIndex)) {
+            lastEntries = byIndex.computeIfAbsent(index, i -> new HashMap<>());
+            lastIndex = index;
+        }
+        return lastEntries;
+    }
+
+    /** Notes that a record of this partition was merged into the entry. */
+    void touched(Entry entry, String source) {
+        if (!source.equals(entry.lastSource)) {
+            entry.lastSource = source;
+            bySource.computeIfAbsent(source, s -> new ArrayList<>()).add(entry);
+        }
+    }
+
+    /** @return the entries whose last record came from this partition (check {@link Entry#lastSource}); forgotten */
+    List<Entry> takeTouchedBy(String source) {
+        List<Entry> touched = bySource.remove(source);
+        return touched == null ? List.of() : touched;
+    }
+
+    /** @return whether an earlier pass wrote this document already (so it is overwritten, not created) */
+    boolean writtenBefore(Entry entry) {
+        return !alreadyWritten.isEmpty() && alreadyWritten.contains(new DocId(entry.index, entry.id));
+    }
+
     /** Gives up upper halves of the range until the documents fit the budget. */
     void fit() {
-        while (entries.size() > maxDocuments || (long) entries.size() * bytesPerEntry > budgetBytes) {
+        while (size > maxDocuments || (long) size * bytesPerEntry > budgetBytes) {
             if (to - from <= 1) {
                 throw new IllegalStateException("a single id's document does not fit the memory budget");
             }
             long middle = from + (to - from) / 2;
-            givenUp.add(new HashRange(middle, to));
+            Set<DocId> written = new HashSet<>();
+            for (DocId id : alreadyWritten) {
+                if (hash(id.id()) >= middle) {
+                    written.add(id);
+                }
+            }
+            for (Map<String, Entry> entries : byIndex.values()) {
+                entries.values().removeIf(entry -> {
+                    if (entry.hash < middle) {
+                        return false;
+                    }
+                    if (entry.written) {
+                        written.add(new DocId(entry.index, entry.id));
+                    }
+                    size--;
+                    return true;
+                });
+            }
+            bySource.values().forEach(list -> list.removeIf(entry -> entry.hash >= middle));
+            givenUp.add(new Range(new HashRange(middle, to), written));
             to = middle;
-            entries.values().removeIf(entry -> entry.hash >= middle);
             for (int i = 0; i < sample.length; i++) {
                 if (sample[i] != null && sample[i].hash >= middle) {
                     sample[i] = null;
@@ -155,24 +233,30 @@ final class DocumentTable {
     }
 
     /** @return the ranges given up, for later passes */
-    List<HashRange> givenUp() {
+    List<Range> givenUp() {
         return givenUp;
     }
 
     Collection<Entry> entries() {
-        return entries.values();
+        if (byIndex.size() == 1) {
+            return byIndex.values().iterator().next().values();
+        }
+        List<Entry> all = new ArrayList<>(size);
+        byIndex.values().forEach(entries -> all.addAll(entries.values()));
+        return all;
     }
 
     Entry find(String index, String id) {
-        return entries.get(new DocId(index, id));
+        Map<String, Entry> entries = byIndex.get(index);
+        return entries == null ? null : entries.get(id);
     }
 
     int size() {
-        return entries.size();
+        return size;
     }
 
     /** @return the estimated heap of the documents held */
     long estimatedBytes() {
-        return (long) entries.size() * bytesPerEntry;
+        return (long) size * bytesPerEntry;
     }
 }

@@ -68,6 +68,10 @@ final class ElasticAdmin {
         send("PUT", "/" + encode(name), body, "creating index " + name);
     }
 
+    void deleteIndex(String name) throws UnrecoverableException, InterruptedException {
+        send("DELETE", "/" + encode(name), null, "deleting index " + name);
+    }
+
     void putSettings(String name, String body) throws UnrecoverableException, InterruptedException {
         send("PUT", "/" + encode(name) + "/_settings", body, "changing the settings of index " + name);
     }

@@ -3,6 +3,7 @@ package io.github.requestmerge.cli;
 import java.io.PrintStream;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -12,8 +13,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /**
  * Progress of a long run on the terminal (stderr): a bar over the stored bytes of the pass's objects,
  * whose ETA therefore follows the archive's size, with objects, records (events) and events/s beside it.
- * Silent when disabled (no console, or {@code --no-progress}). Used by the scanning thread; the bar
- * redraws itself from its own thread.
+ * Silent when disabled (no console, or {@code --no-progress}). Thread-safe: the reader threads count,
+ * the scanning thread starts and closes passes; the bar redraws itself from its own thread.
  */
 final class Progress implements AutoCloseable {
 
@@ -21,10 +22,10 @@ final class Progress implements AutoCloseable {
 
     private final boolean enabled;
     private final PrintStream err;
-    private ProgressBar bar;
+    private volatile ProgressBar bar;
     private long objects;
-    private long objectsDone;
-    private long records;
+    private final AtomicLong objectsDone = new AtomicLong();
+    private final AtomicLong records = new AtomicLong();
     private long passStart;
     private long lastUpdate;
 
@@ -33,38 +34,39 @@ final class Progress implements AutoCloseable {
         this.err = err;
     }
 
-    void startPass(String task, long bytes, long objectCount) {
+    synchronized void startPass(String task, long bytes, long objectCount) {
         close();
         objects = objectCount;
-        objectsDone = 0;
-        records = 0;
+        objectsDone.set(0);
+        records.set(0);
         passStart = System.nanoTime();
         if (enabled) {
-            bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(Math.max(1, bytes)).setUnit("MiB", 1 << 20)
+            bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(Math.max(1, bytes)).setUnit(" MiB", 1 << 20)
+                .setMaxRenderedLength(120)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).setSpeedUnit(ChronoUnit.SECONDS)
                 .setConsumer(new ConsoleProgressBarConsumer(err)).build();
         }
     }
 
     void bytes(long n) {
-        if (bar != null) {
-            bar.stepBy(n);
+        ProgressBar current = bar;
+        if (current != null) {
+            current.stepBy(n);
         }
     }
 
     void objectDone() {
-        objectsDone++;
+        objectsDone.incrementAndGet();
         update(true);
     }
 
     void record() {
-        records++;
-        if ((records & 1023) == 0) {
+        if ((records.incrementAndGet() & 4095) == 0) {
             update(false);
         }
     }
 
-    private void update(boolean force) {
+    private synchronized void update(boolean force) {
         if (bar == null) {
             return;
         }
@@ -74,12 +76,13 @@ final class Progress implements AutoCloseable {
         }
         lastUpdate = now;
         double seconds = (now - passStart) / 1e9;
-        bar.setExtraMessage(String.format(Locale.ROOT, "objects %d/%d, events %s, %s events/s", objectsDone, objects,
-            compact(records), compact((long) (seconds > 0 ? records / seconds : 0))));
+        long read = records.get();
+        bar.setExtraMessage(String.format(Locale.ROOT, "%d/%d objects, %s events, %s events/s", objectsDone.get(), objects,
+            compact(read), compact((long) (seconds > 0 ? read / seconds : 0))));
     }
 
     /** A phase without a known size (writing, comparing): a line of its own. */
-    void note(String message) {
+    synchronized void note(String message) {
         if (enabled) {
             close();
             err.println(message);
@@ -87,7 +90,7 @@ final class Progress implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (bar != null) {
             update(true);
             bar.close();

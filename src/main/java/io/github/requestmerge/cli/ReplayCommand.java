@@ -1,5 +1,7 @@
 package io.github.requestmerge.cli;
 
+import java.util.List;
+
 import io.github.requestmerge.retry.UnrecoverableException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,6 +24,11 @@ final class ReplayCommand extends ScanCommand {
         description = "Bulk requests in flight (default 2).")
     int concurrency;
 
+    @Option(names = "--bulk-size", paramLabel = "N", defaultValue = "2000",
+        description = "Most documents in one bulk request (default 2000; the sink's bulk.max.bytes bounds its size too). "
+            + "Larger than the live connector's: a replay writes for throughput, not latency.")
+    int bulkSize;
+
     private ReplayTarget target;
 
     @Override
@@ -34,13 +41,16 @@ final class ReplayCommand extends ScanCommand {
         if (concurrency < 1) {
             throw new ConfigurationError(null, "--bulk-concurrency", "must be at least 1");
         }
+        if (bulkSize < 1 || bulkSize > 100_000) {
+            throw new ConfigurationError(null, "--bulk-size", "must be between 1 and 100000");
+        }
     }
 
     @Override
     void prepare(Configuration config, Connections connections, Summary summary)
         throws UnrecoverableException, InterruptedException {
         target = new ReplayTarget(connections.admin, connections.store, connections.elasticRetry, config.merge,
-            options.index, alias, concurrency, summary);
+            options.index, alias, concurrency, bulkSize, summary);
         target.check();
     }
 
@@ -50,11 +60,27 @@ final class ReplayCommand extends ScanCommand {
     }
 
     @Override
+    void partitionDone(DocumentTable table, java.util.Set<String> finished, String source)
+        throws UnrecoverableException, InterruptedException {
+        target.writeFinished(table, finished, source);
+    }
+
+    @Override
     void finish(Progress progress) throws UnrecoverableException, InterruptedException {
         try {
             target.finish(progress);
         } finally {
             target.close();
+        }
+    }
+
+    @Override
+    void abandon(Summary summary) {
+        if (target != null) {
+            List<String> deleted = target.abandon();
+            if (!deleted.isEmpty()) {
+                summary.notes.add("the run did not complete: the new index " + String.join(", ", deleted) + " was deleted");
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -28,11 +29,14 @@ import io.github.requestmerge.sink.RequestMergeSinkConfig;
 /**
  * Where {@code replay} writes: a new index per live index (named by {@code --index}, or the live index's
  * name and the time of the run), created with the sink's index template's mappings, filled with each id's
- * final document exactly once (bulk creates through the sink's {@link DocumentStore}, a few requests in
- * flight), refreshed, and then, with {@code --alias}, the alias moved to it in one atomic {@code _aliases}
+ * final document once (a document is written as soon as every partition holding its records has been read,
+ * and again only when records of its id turn up in a partition read later, which records keyed by id never
+ * do) (bulk creates through the sink's {@link DocumentStore}, a few requests in
+ * flight, each up to {@code --bulk-size} documents and the sink's {@code bulk.max.bytes}), refreshed, and then, with {@code --alias}, the alias moved to it in one atomic {@code _aliases}
  * request (blue/green). While it fills, the index does not refresh.
  *
- * <p>{@link #write} is called by the scanning thread; bulk requests run on a small pool of writer threads.
+ * <p>{@link #write} and {@link #writeFinished} are called by the merging thread; bulk requests run on a small pool
+ * of writer threads.
  */
 final class ReplayTarget implements AutoCloseable {
 
@@ -57,7 +61,7 @@ final class ReplayTarget implements AutoCloseable {
     private long batchBytes;
 
     ReplayTarget(ElasticAdmin admin, DocumentStore store, Retry retry, OfflineMerge merge, String indexOption, String alias,
-                 int concurrency, Summary summary) {
+                 int concurrency, int bulkDocuments, Summary summary) {
         this.admin = admin;
         this.store = store;
         this.retry = retry;
@@ -66,7 +70,7 @@ final class ReplayTarget implements AutoCloseable {
         this.indexOption = indexOption;
         this.alias = alias;
         this.summary = summary;
-        this.bulkDocuments = sink.getInt(RequestMergeSinkConfig.BULK_MAX_DOCUMENTS);
+        this.bulkDocuments = bulkDocuments;
         this.bulkBytes = sink.getLong(RequestMergeSinkConfig.BULK_MAX_BYTES);
         this.writers = Executors.newFixedThreadPool(concurrency, runnable -> {
             Thread thread = new Thread(runnable, "request-merge-replay-bulk");
@@ -104,21 +108,71 @@ final class ReplayTarget implements AutoCloseable {
         return live + "-" + stamp;
     }
 
-    /** Writes the documents of one pass (those that exist: not deleted, not made of rejected events only). */
-    void write(DocumentTable table) throws UnrecoverableException, InterruptedException {
-        for (DocumentTable.Entry entry : table.entries()) {
-            if (!entry.document.exists()) {
+    /**
+     * Writes, while the archive is still being read, the documents whose partitions have all been read to their end:
+     * nothing can change them any more. With records keyed by id (as the sink requires), that is every document of a
+     * partition once the partition is done, so the writes of one partition overlap the reading of the next.
+     */
+    void writeFinished(DocumentTable table, Set<String> finished, String source)
+        throws UnrecoverableException, InterruptedException {
+        for (DocumentTable.Entry entry : table.takeTouchedBy(source)) {
+            if (!source.equals(entry.lastSource) || entry.written || !entry.document.exists()
+                || !allFinished(entry, finished)) {
                 continue;
             }
-            String index = targetFor(entry.index);
-            byte[] document = merge.write(entry.document);
-            Write write = Write.create(index, entry.id, document);
-            if (!batch.isEmpty() && (batch.size() >= bulkDocuments || batchBytes + write.size() > bulkBytes)) {
-                submit();
-            }
-            batch.add(write);
-            batchBytes += write.size();
+            add(table.writtenBefore(entry) ? write(entry, true) : write(entry, false));
+            entry.written = true;
+            entry.writtenVersion = entry.version();
         }
+    }
+
+    private static boolean allFinished(DocumentTable.Entry entry, Set<String> finished) {
+        var state = entry.document.state();
+        for (int i = 0; i < state.sourceCount(); i++) {
+            if (!finished.contains(state.source(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Writes the rest of a pass's documents: those not written yet (that exist: not deleted, not made of rejected
+     * events only), and those written early that changed since (records of their id in another partition; they are
+     * written again).
+     */
+    void write(DocumentTable table) throws UnrecoverableException, InterruptedException {
+        for (DocumentTable.Entry entry : table.entries()) {
+            boolean before = entry.written || table.writtenBefore(entry);
+            if (entry.written && entry.version() == entry.writtenVersion) {
+                continue;
+            }
+            if (entry.document.exists()) {
+                add(write(entry, before));
+            } else if (before) {
+                add(Write.delete(targetFor(entry.index), entry.id, -1, -1));
+            } else {
+                continue;
+            }
+            if (before) {
+                summary.rewritten.incrementAndGet();
+            }
+        }
+    }
+
+    /** @return the document's write: created, or overwritten when it was written before */
+    private Write write(DocumentTable.Entry entry, boolean overwrite) throws UnrecoverableException, InterruptedException {
+        String index = targetFor(entry.index);
+        byte[] document = merge.write(entry.document);
+        return overwrite ? Write.overwrite(index, entry.id, document) : Write.create(index, entry.id, document);
+    }
+
+    private void add(Write write) throws UnrecoverableException, InterruptedException {
+        if (!batch.isEmpty() && (batch.size() >= bulkDocuments || batchBytes + write.size() > bulkBytes)) {
+            submit();
+        }
+        batch.add(write);
+        batchBytes += write.size();
     }
 
     private String targetFor(String live) throws UnrecoverableException, InterruptedException {
@@ -187,8 +241,10 @@ final class ReplayTarget implements AutoCloseable {
             for (int i = 0; i < results.size(); i++) {
                 Result result = results.get(i);
                 Write write = todo.get(i);
-                if (result.ok()) {
-                    summary.written.incrementAndGet();
+                if (result.ok() || write.kind() == Write.Kind.DELETE && result.status() == 404) {
+                    if (write.kind() != Write.Kind.DELETE) {
+                        summary.written.incrementAndGet();
+                    }
                     continue;
                 }
                 switch (result.category()) {
@@ -250,6 +306,27 @@ final class ReplayTarget implements AutoCloseable {
             summary.alias = alias;
             summary.aliasFrom = from;
         }
+    }
+
+    /**
+     * The run failed: deletes the indices it created, so that a replay either completes or leaves nothing behind.
+     *
+     * @return the indices deleted
+     */
+    List<String> abandon() {
+        writers.shutdownNow();
+        List<String> deleted = new ArrayList<>();
+        for (String target : targets.values()) {
+            try {
+                admin.deleteIndex(target);
+                deleted.add(target);
+            } catch (UnrecoverableException | InterruptedException | RuntimeException e) {
+                // reported by the caller: the index stays, incomplete
+            }
+        }
+        targets.clear();
+        summary.targets.clear();
+        return deleted;
     }
 
     private void rethrow() throws UnrecoverableException, InterruptedException {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -51,9 +53,24 @@ abstract class ScanCommand implements Callable<Integer> {
 
     abstract void pass(DocumentTable table, ArchiveScan scan) throws UnrecoverableException, InterruptedException;
 
+    /** A partition was read to its end in the pass (see {@link ArchiveScan.PassConsumer#partitionDone}). */
+    void partitionDone(DocumentTable table, java.util.Set<String> finished, String source)
+        throws UnrecoverableException, InterruptedException {
+    }
+
     abstract void finish(Progress progress) throws UnrecoverableException, InterruptedException;
 
     abstract int exitCode(Summary summary);
+
+    /** The run stops short (a broken archive, a failure): undoes what it wrote where it can. */
+    void abandon(Summary summary) {
+    }
+
+    /** Closes what the run opened, without checked exceptions. */
+    private interface Closeables extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     /** Command-specific option checks. */
     void checkOptions() {
@@ -64,6 +81,9 @@ abstract class ScanCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         checkOptions();
+        if (options.readers < 1) {
+            throw new ConfigurationError(null, "--readers", "must be at least 1");
+        }
         if (options.from != null && options.to != null && options.from >= options.to) {
             throw new ConfigurationError(null, "--from", "must be before --to");
         }
@@ -79,17 +99,21 @@ abstract class ScanCommand implements Callable<Integer> {
         }
         Configuration config = Configuration.load(options.archive, options.sink, options.set);
         Summary summary = new Summary(name());
-        WorkerConversion conversion;
+        // One set of converters and transforms per reader thread: they need not be thread-safe.
+        List<WorkerConversion> conversions = new ArrayList<>();
         try {
-            conversion = WorkerConversion.configure(config.sinkMap);
+            for (int i = 0; i < options.readers; i++) {
+                conversions.add(WorkerConversion.configure(config.sinkMap));
+            }
         } catch (ArchiveSource.ConfigProblem e) {
+            conversions.forEach(WorkerConversion::close);
             throw new ConfigurationError(config.sinkFile, e.key(), e.getMessage().substring(e.key().length() + 2));
         }
         long budget = options.memoryBudget != null ? options.memoryBudget : Runtime.getRuntime().maxMemory() / 2;
         long maxDocuments = options.maxDocuments != null ? options.maxDocuments : Long.MAX_VALUE;
         Set<String> ids = options.ids == null ? null : new LinkedHashSet<>(options.ids);
         boolean showProgress = !options.noProgress && System.console() != null;
-        try (conversion;
+        try (Closeables closeables = () -> conversions.forEach(WorkerConversion::close);
              HeapWatch heap = new HeapWatch();
              Connections connections = Connections.open(config, Duration.ofSeconds(options.retryTimeoutSeconds));
              Progress progress = new Progress(showProgress, progressStream)) {
@@ -109,17 +133,26 @@ abstract class ScanCommand implements Callable<Integer> {
             }
             prepare(config, connections, summary);
             ArchiveReader reader = new ArchiveReader(connections.s3, connections.s3Retry, config.archive, progress::bytes);
-            ArchiveScan scan = new ArchiveScan(listing, reader, conversion, config.merge, new ArchiveScan.Settings(
+            ArchiveScan scan = new ArchiveScan(listing, reader, conversions, config.merge, new ArchiveScan.Settings(
                 options.from, options.to, ids, options.onError == ScanOptions.OnError.FAIL, options.allowGaps, maxDocuments,
                 budget), summary, progress);
             int exit;
             try {
-                scan.run((number, table) -> {
-                    if (showProgress) {
-                        progress.note(name() + ": pass " + number + ", " + Summary.count(table.size()) + " documents ("
-                            + table.range() + ")");
+                scan.run(new ArchiveScan.PassConsumer() {
+                    @Override
+                    public void pass(int number, DocumentTable table) throws UnrecoverableException, InterruptedException {
+                        if (showProgress) {
+                            progress.note(name() + ": pass " + number + ", " + Summary.count(table.size()) + " documents ("
+                                + table.range() + ")");
+                        }
+                        ScanCommand.this.pass(table, scan);
                     }
-                    pass(table, scan);
+
+                    @Override
+                    public void partitionDone(DocumentTable table, java.util.Set<String> finished, String source)
+                        throws UnrecoverableException, InterruptedException {
+                        ScanCommand.this.partitionDone(table, finished, source);
+                    }
                 });
                 long finishStart = System.nanoTime();
                 finish(progress);
@@ -127,8 +160,14 @@ abstract class ScanCommand implements Callable<Integer> {
                 exit = exitCode(summary);
             } catch (ArchiveScan.ArchiveBroken e) {
                 progress.close();
-                summary.notes.add("stopped at the first archive problem (--on-error fail); nothing more was written");
+                summary.notes.add("stopped at the first archive problem (--on-error fail)");
+                abandon(summary);
                 exit = ARCHIVE_BROKEN;
+            } catch (UnrecoverableException | InterruptedException | RuntimeException e) {
+                progress.close();
+                abandon(summary);
+                summary.notes.forEach(note -> err.println("request-merge: " + note));
+                throw e;
             }
             notes(config, summary);
             summary.endNanos = System.nanoTime();

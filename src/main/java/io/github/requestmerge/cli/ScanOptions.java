@@ -71,6 +71,11 @@ final class ScanOptions {
         description = "Most documents rebuilt at once (default: only the memory budget bounds them).")
     Long maxDocuments;
 
+    @Option(names = "--readers", paramLabel = "N",
+        description = "Partitions read at once, each by a thread of its own with its own converters and transforms "
+            + "(default: half the cores; the merge takes a thread, and Elasticsearch indexes meanwhile).")
+    int readers = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+
     @Option(names = "--retry-timeout", paramLabel = "SECONDS", defaultValue = "300",
         description = "How long S3 or Elasticsearch may stay unavailable during the run before it gives up (default 300).")
     long retryTimeoutSeconds;

@@ -86,6 +86,8 @@ final class Summary {
     final Map<String, String> targets = new LinkedHashMap<>();
     final AtomicLong written = new AtomicLong();
     final AtomicLong bulkRequests = new AtomicLong();
+    /** Documents written a second time: changed after they were written (ids in several partitions). */
+    final AtomicLong rewritten = new AtomicLong();
     final AtomicLong refused = new AtomicLong();
     final List<String> refusedExamples = new ArrayList<>();
     String alias;
@@ -115,16 +117,10 @@ final class Summary {
         }
     }
 
-    synchronized void rejected(String stage, String where, String reason) {
-        rejected++;
-        rejectedByStage.merge(stage, 1L, Long::sum);
-        rejectedExample(where, reason);
-    }
-
-    /** Keeps an example of a rejected record; the same record seen again (a later pass) is kept once. */
-    synchronized void rejectedExample(String where, String reason) {
+    /** Keeps an example of a rejected record (by object and line, and the reason). */
+    void rejectedExample(String example) {
         if (rejectedExamples.size() < EXAMPLES) {
-            rejectedExamples.add(where + ": " + reason);
+            rejectedExamples.add(example);
         }
     }
 
@@ -206,7 +202,10 @@ final class Summary {
             for (Map.Entry<String, String> target : targets.entrySet()) {
                 line(out, "index", target.getValue() + " (for " + target.getKey() + ")");
             }
-            line(out, "documents written", count(written.get()) + " in " + count(bulkRequests.get()) + " bulk requests");
+            line(out, "documents written", count(written.get()) + " in " + count(bulkRequests.get()) + " bulk requests"
+                + (rewritten.get() > 0 ? "; " + count(rewritten.get()) + " documents written again: changed after they were "
+                + "written (records of their id in several partitions: producers should key records by id), or written "
+                + "early and then left to a later pass" : ""));
             if (refused.get() > 0) {
                 line(out, "documents refused", count(refused.get()) + " by Elasticsearch");
                 for (String example : refusedExamples) {
@@ -277,7 +276,7 @@ final class Summary {
         if (command.equals("replay")) {
             ObjectNode indices = root.putObject("targets");
             targets.forEach(indices::put);
-            root.put("written", written.get()).put("bulk_requests", bulkRequests.get()).put("refused", refused.get());
+            root.put("written", written.get()).put("rewritten", rewritten.get()).put("bulk_requests", bulkRequests.get()).put("refused", refused.get());
             array(root.putArray("refused_examples"), refusedExamples);
             if (alias != null) {
                 root.put("alias", alias);

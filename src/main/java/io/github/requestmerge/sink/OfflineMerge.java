@@ -21,7 +21,9 @@ import io.github.requestmerge.merge.StringPool;
  * configures them. So a rebuilt document, its created/updated times and its {@code _merge.offsets}
  * marks are the live connector's, byte for byte, and a record is rejected for the same reason.
  *
- * <p>Documents are held by the caller. Not thread-safe: one thread converts and merges.
+ * <p>Documents are held by the caller. {@link #convert} may be called from several threads at once (the
+ * task's conversion keeps no state but the thread-safe string pool and index names); a document is merged,
+ * and written, by one thread at a time.
  */
 public final class OfflineMerge {
 

@@ -135,7 +135,7 @@ public final class ReplayBench {
         Path archiveFile = archiveConfig(topicsDir);
         Path sinkFile = sinkConfig();
         String replayed = name + "-replayed";
-        Report.Section replay = report.section("replay", "request-merge replay (own JVM, -Xmx" + replayHeap + ")");
+        Report.Section replay = report.section("replay", "request-merge replay (own JVM, -Xmx" + replayHeap + " -XX:+UseParallelGC)");
         Run run = cli("replay", List.of("--archive", archiveFile.toString(), "--sink", sinkFile.toString(), "--index",
             replayed));
         JsonNode summary = run.summary;
@@ -330,7 +330,7 @@ public final class ReplayBench {
     private Run cli(String command, List<String> args) throws IOException, InterruptedException {
         Path summary = work.resolve(command + "-" + System.nanoTime() + ".json");
         List<String> line = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx" + replayHeap, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
+            "-Xmx" + replayHeap, "-XX:+UseParallelGC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
             System.getProperty("java.class.path"), "io.github.requestmerge.cli.RequestMergeCli", command));
         line.addAll(args);
         line.addAll(List.of("--no-progress", "--summary-json", summary.toString()));

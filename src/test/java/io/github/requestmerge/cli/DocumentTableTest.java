@@ -32,9 +32,9 @@ class DocumentTableTest {
         for (int i = 0; i < 10_000; i++) {
             ids.add("id-" + i);
         }
-        PriorityQueue<DocumentTable.HashRange> ranges = new PriorityQueue<>(Comparator.comparingLong(
-            DocumentTable.HashRange::from));
-        ranges.add(DocumentTable.HashRange.ALL);
+        PriorityQueue<DocumentTable.Range> ranges = new PriorityQueue<>(Comparator.comparingLong(
+            range -> range.hashes().from()));
+        ranges.add(DocumentTable.Range.ALL);
         Set<String> covered = new HashSet<>();
         int passes = 0;
         while (!ranges.isEmpty()) {
@@ -59,7 +59,7 @@ class DocumentTableTest {
 
     @Test
     void theByteBudgetBoundsTheDocumentsToo() {
-        DocumentTable table = new DocumentTable(DocumentTable.HashRange.ALL, Long.MAX_VALUE, 1 << 20);
+        DocumentTable table = new DocumentTable(DocumentTable.Range.ALL, Long.MAX_VALUE, 1 << 20);
         for (int i = 0; i < 100_000; i++) {
             String id = "id-" + i;
             long hash = DocumentTable.hash(id);
