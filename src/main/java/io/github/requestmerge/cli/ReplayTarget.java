@@ -120,7 +120,11 @@ final class ReplayTarget implements AutoCloseable {
                 || !allFinished(entry, finished)) {
                 continue;
             }
-            add(table.writtenBefore(entry) ? write(entry, true) : write(entry, false));
+            boolean before = table.writtenBefore(entry);
+            add(write(entry, before));
+            if (before) {
+                summary.rewritten.incrementAndGet();
+            }
             entry.written = true;
             entry.writtenVersion = entry.version();
         }

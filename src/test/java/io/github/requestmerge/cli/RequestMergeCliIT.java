@@ -403,6 +403,54 @@ class RequestMergeCliIT {
         assertEquals(10, documents.all(name + "-late").values().stream().mapToInt(doc -> doc.path("clicks").asInt()).sum());
     }
 
+    /**
+     * Documents are written as soon as their partitions are read; ids whose records are in several partitions (not
+     * keyed by id) change after that and are written again, and passes that give up documents already written
+     * overwrite them: either way each ends as the whole merge of its records.
+     */
+    @Test
+    void idsInSeveralPartitionsEndRightWhateverThePasses() throws IOException {
+        String topic = name;
+        java.util.Random random = new java.util.Random(5);
+        List<TestArchive.Record> records = new ArrayList<>();
+        long[] offsets = new long[3];
+        Map<String, Long> clicks = new HashMap<>();
+        Map<String, Map<String, Long>> marks = new HashMap<>();
+        long time = System.currentTimeMillis() - 600_000;
+        for (int i = 0; i < 3000; i++) {
+            String id = "s" + random.nextInt(400);
+            // Most ids keep to one partition; every tenth is spread over all three.
+            int partition = Integer.parseInt(id.substring(1)) % 10 == 0 ? random.nextInt(3) : Integer.parseInt(id.substring(1)) % 3;
+            long offset = offsets[partition]++;
+            int n = 1 + random.nextInt(3);
+            records.add(new TestArchive.Record(topic, partition, offset, time + i, id, "{\"clicks\":\"+" + n + "\"}"));
+            clicks.merge(id, (long) n, Long::sum);
+            marks.computeIfAbsent(id, k -> new HashMap<>()).merge(topic + "/" + partition, offset, Math::max);
+        }
+        Path archiveFile;
+        try (TestArchive archive = new TestArchive(Stack.s3(), name)) {
+            archive.writePlugin(records, 400);
+            archiveFile = archive.config(dir, TestArchive.PLUGIN, topic);
+        }
+        Path sinkFile = TestArchive.write(dir.resolve("sink.json"), sinkConfig(topic));
+        for (String maxDocuments : new String[] {"1000", "60"}) {
+            String index = name + "-" + maxDocuments;
+            Run replay = cli("replay", "--archive", archiveFile.toString(), "--sink", sinkFile.toString(), "--index", index,
+                "--max-documents", maxDocuments);
+            assertEquals(0, replay.exit(), replay.toString());
+            assertEquals(0, replay.summary().path("refused").asLong(), replay.toString());
+            assertTrue(replay.summary().path("rewritten").asLong() > 0, replay.toString());
+            assertEquals(400 + replay.summary().path("rewritten").asLong(), replay.summary().path("written").asLong(),
+                "each document written once, and once more for each time it changed after it was written");
+            Map<String, JsonNode> rebuilt = documents.all(index);
+            assertEquals(clicks.keySet(), rebuilt.keySet());
+            for (Map.Entry<String, JsonNode> doc : rebuilt.entrySet()) {
+                assertEquals(clicks.get(doc.getKey()).longValue(), doc.getValue().path("clicks").asLong(), doc.toString());
+                assertEquals(marks.get(doc.getKey()), offsetsOf(doc.getValue()), doc.toString());
+            }
+        }
+    }
+
     @Test
     void configurationErrorsNameTheFileAndTheKey() throws IOException {
         String topic = name;
