@@ -132,6 +132,12 @@ public final class ReplayBench {
         archive.json.put("records", sizes[0]).put("objects", sizes[1]).put("bytes", sizes[2])
             .put("bytes_per_event", (double) sizes[2] / sizes[0]).put("seconds", archiveNanos / 1e9);
 
+        // The catch-up leaves Elasticsearch merging segments for a while; the replay starts once it is quiet, as the
+        // catch-up did (neither is charged with the other's background work).
+        double settled = awaitElasticsearchIdle();
+        archive.row("Elasticsearch idle (under 0.15 cores) after", decimal(settled, 1) + " s more");
+        archive.json.put("elasticsearch_settle_seconds", settled);
+
         Path archiveFile = archiveConfig(topicsDir);
         Path sinkFile = sinkConfig();
         String replayed = name + "-replayed";
@@ -152,18 +158,28 @@ public final class ReplayBench {
             .row("documents written", count(summary.path("written").asLong()) + " in " + count(summary.path("bulk_requests")
                 .asLong()) + " bulk requests (" + decimal(summary.path("written").asLong()
                 / summary.path("output_seconds").asDouble(), 0) + " documents/s)")
-            .row("passes / peak heap", summary.path("passes").asInt() + " / " + decimal(summary.path("peak_heap_bytes")
-                .asLong() / 1048576.0, 0) + " MiB (heap pools' peaks, garbage included)")
+            .row("CPU", decimal(run.toolCpuMillis / 1000.0, 1) + " core-s by the tool, " + decimal(run.elasticsearchCpuMillis
+                / 1000.0, 1) + " by Elasticsearch")
+            .row("passes / heap", summary.path("passes").asInt() + " / " + decimal(summary.path("max_heap_after_gc_bytes")
+                .asLong() / 1048576.0, 0) + " MiB in use after a collection at most (" + decimal(summary.path("peak_heap_bytes")
+                .asLong() / 1048576.0, 0) + " MiB with garbage); " + count(summary.path("max_documents_held").asLong())
+                + " documents held, " + decimal(summary.path("max_estimated_bytes").asLong() / 1048576.0, 0)
+                + " MiB estimated")
             .row("checked against the live index", exact ? "equal totals: " + count(replayTotals.documents()) + " documents, "
                 + "clicks " + count(replayTotals.clicks()) + ", impressions " + count(replayTotals.impressions())
                 : "NOT EQUAL: live " + liveTotals + ", replayed " + replayTotals + " (exit " + run.exit + ")");
         replay.json.put("seconds", replaySeconds).put("events_per_second", events / replaySeconds)
+            .put("tool_cpu_seconds", run.toolCpuMillis / 1000.0).put("elasticsearch_cpu_seconds",
+                run.elasticsearchCpuMillis / 1000.0)
             .put("exit", run.exit).put("exact", exact).set("summary", summary);
 
         Report.Section compare = report.section("compare", "Side by side");
         double ratio = liveSeconds / replaySeconds;
+        double liveCores = catchUp.at("/catch_up/cpu_cores/connect").asDouble(Double.NaN);
+        double liveEsCores = catchUp.at("/catch_up/cpu_cores/elasticsearch").asDouble(Double.NaN);
         compare.row("live connector catch-up (bin/bench-e2e)", decimal(liveSeconds, 1) + " s, " + decimal(events / liveSeconds,
-                0) + " events/s")
+                0) + " events/s" + (Double.isNaN(liveCores) ? "" : "; CPU " + decimal(liveCores * liveSeconds, 1)
+                + " core-s by the worker, " + decimal(liveEsCores * liveSeconds, 1) + " by Elasticsearch"))
             .row("replay", decimal(replaySeconds, 1) + " s, " + decimal(events / replaySeconds, 0) + " events/s")
             .row("replay is faster by", "**" + decimal(ratio, 1) + "x** (target: at least 5x)");
         compare.json.put("live_seconds", liveSeconds).put("replay_seconds", replaySeconds).put("ratio", ratio);
@@ -187,7 +203,9 @@ public final class ReplayBench {
         passes.row("passes / time", passCount + " / " + decimal(small.nanos / 1e9, 1) + " s (reading and merging "
                 + decimal(small.summary.path("read_seconds").asDouble(), 1) + " s)")
             .row("each pass beyond the first", decimal(extraPass, 1) + " s")
-            .row("peak heap", decimal(small.summary.path("peak_heap_bytes").asLong() / 1048576.0, 0) + " MiB")
+            .row("heap", decimal(small.summary.path("max_heap_after_gc_bytes").asLong() / 1048576.0, 0) + " MiB in use after "
+                + "a collection at most; " + count(small.summary.path("max_documents_held").asLong()) + " documents held, "
+                + decimal(small.summary.path("max_estimated_bytes").asLong() / 1048576.0, 0) + " MiB estimated")
             .row("result", smallTotals.equals(liveTotals) ? "equal totals to the live index" : "NOT EQUAL: " + smallTotals);
         passes.json.put("passes", passCount).put("seconds", small.nanos / 1e9).put("seconds_per_extra_pass", extraPass)
             .set("summary", small.summary);
@@ -200,6 +218,25 @@ public final class ReplayBench {
             }
         }
         return exact && check.exit == 0 ? 0 : 1;
+    }
+
+    /** @return seconds waited until Elasticsearch used under 0.15 cores for a second (at most 60 s) */
+    private double awaitElasticsearchIdle() throws InterruptedException {
+        String pid = stack.getProperty("elasticsearch.pid");
+        if (pid == null) {
+            return 0;
+        }
+        long start = System.nanoTime();
+        long before = Processes.cpuMillis(Long.parseLong(pid));
+        while (System.nanoTime() - start < 60_000_000_000L) {
+            Thread.sleep(1000);
+            long now = Processes.cpuMillis(Long.parseLong(pid));
+            if (now - before < 150) {
+                break;
+            }
+            before = now;
+        }
+        return (System.nanoTime() - start) / 1e9;
     }
 
     /**
@@ -323,7 +360,8 @@ public final class ReplayBench {
         return file;
     }
 
-    private record Run(int exit, long nanos, JsonNode summary) {
+    /** One run of the tool: its exit code, wall time, summary, and the CPU it and Elasticsearch used meanwhile. */
+    private record Run(int exit, long nanos, JsonNode summary, long toolCpuMillis, long elasticsearchCpuMillis) {
     }
 
     /** Runs the tool in a JVM of its own, as a user would. */
@@ -335,11 +373,19 @@ public final class ReplayBench {
         line.addAll(args);
         line.addAll(List.of("--no-progress", "--summary-json", summary.toString()));
         System.out.println("$ request-merge " + command + " " + String.join(" ", args));
+        long esPid = Long.parseLong(stack.getProperty("elasticsearch.pid", "-1"));
+        long esBefore = Processes.cpuMillis(esPid);
         long start = System.nanoTime();
         Process process = new ProcessBuilder(line).inheritIO().start();
-        int exit = process.waitFor();
+        long toolCpu = 0;
+        while (!process.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            // The last reading before it exits: a process that is gone has no CPU time to ask for.
+            toolCpu = Math.max(toolCpu, Processes.cpuMillis(process.pid()));
+        }
+        int exit = process.exitValue();
         long nanos = System.nanoTime() - start;
+        long esCpu = Processes.cpuMillis(esPid) - esBefore;
         JsonNode json = Files.exists(summary) ? Report.JSON.readTree(summary.toFile()) : Report.JSON.createObjectNode();
-        return new Run(exit, nanos, json);
+        return new Run(exit, nanos, json, toolCpu, esCpu);
     }
 }
