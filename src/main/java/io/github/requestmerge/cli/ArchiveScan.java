@@ -66,7 +66,7 @@ final class ArchiveScan {
 
     /** What to read and how to treat what cannot be read. */
     record Settings(Long from, Long to, Set<String> ids, boolean failOnError, boolean allowGaps, long maxDocuments,
-                    long budgetBytes) {
+                    long budgetBytes, boolean measureHeap) {
     }
 
     /** The archive is broken and the run stops there ({@code --on-error fail}). */
@@ -122,6 +122,13 @@ final class ArchiveScan {
             summary.readNanos += System.nanoTime() - readStart;
             summary.maxDocumentsHeld = Math.max(summary.maxDocumentsHeld, table.size());
             summary.maxEstimatedBytes = Math.max(summary.maxEstimatedBytes, table.estimatedBytes());
+            if (settings.measureHeap()) {
+                // The pass's documents are all held now: what survives a full collection is what the run needs.
+                System.gc();
+                java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean()
+                    .getHeapMemoryUsage();
+                summary.heapWithDocuments = Math.max(summary.heapWithDocuments, heap.getUsed());
+            }
             progress.close();
             ranges.addAll(table.givenUp());
             summary.passes = number;

@@ -135,7 +135,7 @@ abstract class ScanCommand implements Callable<Integer> {
             ArchiveReader reader = new ArchiveReader(connections.s3, connections.s3Retry, config.archive, progress::bytes);
             ArchiveScan scan = new ArchiveScan(listing, reader, conversions, config.merge, new ArchiveScan.Settings(
                 options.from, options.to, ids, options.onError == ScanOptions.OnError.FAIL, options.allowGaps, maxDocuments,
-                budget), summary, progress);
+                budget, options.measureHeap), summary, progress);
             int exit;
             try {
                 scan.run(new ArchiveScan.PassConsumer() {

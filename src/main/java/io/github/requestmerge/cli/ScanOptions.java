@@ -83,6 +83,10 @@ final class ScanOptions {
     @Option(names = "--no-progress", description = "No progress bar (it is shown only on a terminal anyway).")
     boolean noProgress;
 
+    @Option(names = "--measure-heap", description = "At the end of each pass, with its documents still held, collects "
+        + "garbage and reports the heap then in use: what the run needs (costs a full collection per pass).")
+    boolean measureHeap;
+
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
     Path summaryJson;
 

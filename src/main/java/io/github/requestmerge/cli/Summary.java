@@ -68,6 +68,8 @@ final class Summary {
     int passes;
     /** The most heap in use after a garbage collection during the run (0 when none ran). */
     long maxHeapAfterGc;
+    /** With --measure-heap: the heap in use after a full collection at the end of a pass, at most. */
+    long heapWithDocuments;
     /** The most documents one pass held, and their heap as estimated. */
     long maxDocumentsHeld;
     long maxEstimatedBytes;
@@ -247,8 +249,9 @@ final class Summary {
         line(out, "time", String.format(Locale.ROOT, "%.1f s, %s records/s (reading and merging %.1f s, %s %.1f s)",
             seconds(), count((long) recordsPerSecond()), readNanos / 1e9, command.equals("replay") ? "writing" : "comparing",
             outputNanos / 1e9));
-        line(out, "peak heap", mib(maxHeapAfterGc) + " in use after a garbage collection at most (" + mib(peakHeapBytes())
-            + " with garbage not yet collected), of " + mib(runtime.maxMemory()) + " max");
+        line(out, "peak heap", (heapWithDocuments > 0 ? mib(heapWithDocuments) + " in use with a pass's documents held "
+            + "(after a full collection); " : "") + mib(maxHeapAfterGc) + " in use after a collection at most ("
+            + mib(peakHeapBytes()) + " with garbage not yet collected), of " + mib(runtime.maxMemory()) + " max");
         out.flush();
     }
 
@@ -265,7 +268,8 @@ final class Summary {
             .put("passes", passes).put("seconds", seconds())
             .put("max_documents_held", maxDocumentsHeld).put("max_estimated_bytes", maxEstimatedBytes)
             .put("read_seconds", readNanos / 1e9).put("output_seconds", outputNanos / 1e9).put("records_per_second", recordsPerSecond())
-            .put("peak_heap_bytes", peakHeapBytes()).put("max_heap_after_gc_bytes", maxHeapAfterGc).put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+            .put("peak_heap_bytes", peakHeapBytes()).put("max_heap_after_gc_bytes", maxHeapAfterGc)
+            .put("heap_with_documents_bytes", heapWithDocuments).put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         ObjectNode stages = root.putObject("rejected_by_stage");
         rejectedByStage.forEach(stages::put);
         array(root.putArray("rejected_examples"), rejectedExamples);

@@ -173,6 +173,9 @@ public final class ReplayBench {
                 run.elasticsearchCpuMillis / 1000.0)
             .put("exit", run.exit).put("exact", exact).set("summary", summary);
 
+        // Elasticsearch's heap is small here: one index of the kind at a time besides the live one.
+        documents.send("DELETE", "/" + replayed, null);
+
         Report.Section compare = report.section("compare", "Side by side");
         double ratio = liveSeconds / replaySeconds;
         double liveCores = catchUp.at("/catch_up/cpu_cores/connect").asDouble(Double.NaN);
@@ -193,9 +196,22 @@ public final class ReplayBench {
                 .asDouble(), 1) + " s)");
         verify.json.put("seconds", check.nanos / 1e9).put("exit", check.exit).set("summary", check.summary);
 
-        Report.Section passes = report.section("passes", "The same replay with --memory-budget " + smallBudget);
+        Report.Section heap = report.section("heap", "The same replay again, with --measure-heap (not timed: a full "
+            + "collection at the end of the pass)");
+        Run measured = cli("replay", List.of("--archive", archiveFile.toString(), "--sink", sinkFile.toString(), "--index",
+            name + "-heap"), true);
+        documents.send("DELETE", "/" + name + "-heap", null);
+        heap.row("heap in use with the documents held", decimal(measured.summary.path("heap_with_documents_bytes").asLong()
+            / 1048576.0, 0) + " MiB after a full collection (" + count(measured.summary.path("max_documents_held").asLong())
+            + " documents, " + decimal(measured.summary.path("max_estimated_bytes").asLong() / 1048576.0, 0) + " MiB "
+            + "estimated; -Xmx" + replayHeap + ")");
+        heap.json.put("heap_with_documents_bytes", measured.summary.path("heap_with_documents_bytes").asLong())
+            .put("documents", measured.summary.path("max_documents_held").asLong());
+
+        Report.Section passes = report.section("passes", "The same replay with --memory-budget " + smallBudget
+            + " (and --measure-heap: a full collection at the end of each pass)");
         Run small = cli("replay", List.of("--archive", archiveFile.toString(), "--sink", sinkFile.toString(), "--index",
-            name + "-passes", "--memory-budget", smallBudget));
+            name + "-passes", "--memory-budget", smallBudget), true);
         BenchIndex.Totals smallTotals = new BenchIndex(documents, name + "-passes").refreshedTotals();
         int passCount = small.summary.path("passes").asInt();
         double extraPass = passCount > 1 ? (small.summary.path("read_seconds").asDouble()
@@ -203,15 +219,16 @@ public final class ReplayBench {
         passes.row("passes / time", passCount + " / " + decimal(small.nanos / 1e9, 1) + " s (reading and merging "
                 + decimal(small.summary.path("read_seconds").asDouble(), 1) + " s)")
             .row("each pass beyond the first", decimal(extraPass, 1) + " s")
-            .row("heap", decimal(small.summary.path("max_heap_after_gc_bytes").asLong() / 1048576.0, 0) + " MiB in use after "
-                + "a collection at most; " + count(small.summary.path("max_documents_held").asLong()) + " documents held, "
-                + decimal(small.summary.path("max_estimated_bytes").asLong() / 1048576.0, 0) + " MiB estimated")
+            .row("heap", decimal(small.summary.path("heap_with_documents_bytes").asLong() / 1048576.0, 0) + " MiB in use "
+                + "with a pass's documents held (after a full collection); " + count(small.summary.path("max_documents_held")
+                .asLong()) + " documents held, " + decimal(small.summary.path("max_estimated_bytes").asLong() / 1048576.0, 0)
+                + " MiB estimated")
             .row("result", smallTotals.equals(liveTotals) ? "equal totals to the live index" : "NOT EQUAL: " + smallTotals);
         passes.json.put("passes", passCount).put("seconds", small.nanos / 1e9).put("seconds_per_extra_pass", extraPass)
             .set("summary", small.summary);
 
         if (!Boolean.getBoolean("bench.keep")) {
-            documents.send("DELETE", "/" + replayed + "," + name + "-passes," + name, null);
+            documents.send("DELETE", "/" + name + "-passes," + name, null);
             documents.send("DELETE", "/_index_template/" + name, null);
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.getProperty("kafka.bootstrap.servers")))) {
                 admin.deleteTopics(List.of(name)).all().get();
@@ -366,12 +383,19 @@ public final class ReplayBench {
 
     /** Runs the tool in a JVM of its own, as a user would. */
     private Run cli(String command, List<String> args) throws IOException, InterruptedException {
+        return cli(command, args, false);
+    }
+
+    private Run cli(String command, List<String> args, boolean measureHeap) throws IOException, InterruptedException {
         Path summary = work.resolve(command + "-" + System.nanoTime() + ".json");
         List<String> line = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
             "-Xmx" + replayHeap, "-XX:+UseParallelGC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
             System.getProperty("java.class.path"), "io.github.requestmerge.cli.RequestMergeCli", command));
         line.addAll(args);
         line.addAll(List.of("--no-progress", "--summary-json", summary.toString()));
+        if (measureHeap) {
+            line.add("--measure-heap");
+        }
         System.out.println("$ request-merge " + command + " " + String.join(" ", args));
         long esPid = Long.parseLong(stack.getProperty("elasticsearch.pid", "-1"));
         long esBefore = Processes.cpuMillis(esPid);
