@@ -35,6 +35,11 @@ public interface DocumentStore {
             return new Write(Kind.INDEX, index, id, document, ifSeqNo, ifPrimaryTerm);
         }
 
+        /** Writes the document whatever the index holds under its id (no version check). */
+        public static Write overwrite(String index, String id, byte[] document) {
+            return new Write(Kind.INDEX, index, id, document, -1, -1);
+        }
+
         /** Deletes the document read at the given version (or unconditionally when not known: ifSeqNo -1). */
         public static Write delete(String index, String id, long ifSeqNo, long ifPrimaryTerm) {
             return new Write(Kind.DELETE, index, id, null, ifSeqNo, ifPrimaryTerm);

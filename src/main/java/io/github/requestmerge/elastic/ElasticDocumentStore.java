@@ -136,9 +136,14 @@ public final class ElasticDocumentStore implements DocumentStore {
                 return BulkOperation.of(b -> b.create(c -> c.index(write.index()).id(write.id())
                     .document(BinaryData.of(write.document(), ContentType.APPLICATION_JSON))));
             case INDEX:
-                return BulkOperation.of(b -> b.index(i -> i.index(write.index()).id(write.id())
-                    .ifSeqNo(write.ifSeqNo()).ifPrimaryTerm(write.ifPrimaryTerm())
-                    .document(BinaryData.of(write.document(), ContentType.APPLICATION_JSON))));
+                return BulkOperation.of(b -> b.index(i -> {
+                    i.index(write.index()).id(write.id()).document(BinaryData.of(write.document(),
+                        ContentType.APPLICATION_JSON));
+                    if (write.ifSeqNo() >= 0) {
+                        i.ifSeqNo(write.ifSeqNo()).ifPrimaryTerm(write.ifPrimaryTerm());
+                    }
+                    return i;
+                }));
             case DELETE:
                 return BulkOperation.of(b -> b.delete(d -> {
                     d.index(write.index()).id(write.id());

@@ -15,7 +15,6 @@ import io.github.requestmerge.elastic.DocumentStore.Stored;
 import io.github.requestmerge.elastic.DocumentStore.Write;
 import io.github.requestmerge.elastic.DocumentStore;
 import io.github.requestmerge.elastic.ElasticErrors;
-import io.github.requestmerge.merge.MergeConflictException;
 import io.github.requestmerge.merge.MergedState;
 import io.github.requestmerge.merge.Merger;
 import io.github.requestmerge.merge.StateJson;
@@ -207,27 +206,25 @@ final class MergeWriter {
     private Applied apply(DocKey key, CachedDocument doc, List<Pending> events) {
         Applied applied = new Applied();
         for (Pending pending : events) {
-            if (pending.isTombstone()) {
-                if (doc.state.mark(Offsets.source(pending.partition())) >= pending.offset()) {
-                    applied.duplicates++;
-                    continue;
-                }
-                doc.state = new MergedState();
-                applied.deleted = true;
-                applied.changed = true;
-                applied.mergedEvents.clear();
-                continue;
-            }
             try {
-                if (merger.apply(doc.state, pending.event()) == Merger.Outcome.MERGED) {
-                    applied.mergedEvents.add(pending);
-                    applied.changed = true;
-                } else {
-                    applied.duplicates++;
+                switch (DocumentMerge.apply(merger, doc, pending)) {
+                    case MERGED:
+                        applied.mergedEvents.add(pending);
+                        applied.changed = true;
+                        break;
+                    case DUPLICATE:
+                        applied.duplicates++;
+                        break;
+                    case DELETED:
+                        applied.deleted = true;
+                        applied.changed = true;
+                        applied.mergedEvents.clear();
+                        break;
+                    default:
+                        throw new IllegalStateException("unhandled outcome");
                 }
-            } catch (MergeConflictException e) {
-                applied.rejected.add(new Rejected(pending.record(), new BadRecordException(pending.record(),
-                    "id '" + key.id() + "': " + e.getMessage(), e)));
+            } catch (BadRecordException e) {
+                applied.rejected.add(new Rejected(pending.record(), e));
             }
         }
         return applied;

@@ -14,7 +14,8 @@ import io.github.requestmerge.merge.StringPool;
 /**
  * Turns a sink record into a {@link Pending} event: its id (record key or a value field), its
  * fields, its event time (record timestamp or a value field), its index and its source partition.
- * Used by the task thread only.
+ * Keeps no state of its own (the string pool and index names are thread-safe): the task thread uses
+ * it, and the replay's reader threads ({@link OfflineMerge}).
  */
 final class RecordEvents {
 

@@ -17,8 +17,10 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
+import io.github.requestmerge.Version;
 import io.github.requestmerge.elastic.ElasticClients;
 import io.github.requestmerge.elastic.IndexNames;
+import io.github.requestmerge.elastic.IndexTemplate;
 import io.github.requestmerge.merge.FieldRule;
 import io.github.requestmerge.merge.MergeRules;
 
@@ -333,6 +335,13 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
 
     public IndexNames indexNames() {
         return IndexNames.parse(getString(INDEX_NAME));
+    }
+
+    /** @return the index template the task installs for its indices (when {@value #TEMPLATE_INSTALL} is true) */
+    public IndexTemplate indexTemplate() {
+        MergeRules rules = mergeRules();
+        return new IndexTemplate(getString(TEMPLATE_NAME), indexNames().templatePattern(), rules.createdField(),
+            rules.updatedField(), rules.metadataField(), getList(TEMPLATE_GEO_POINT_FIELDS), Version.get());
     }
 
     /** @return the id field's path segments, or null to use the record key */

@@ -104,22 +104,19 @@ public class RequestMergeSinkTask extends SinkTask {
         // The template is installed by the writer before its first write, waiting for the cluster as long
         // as it takes: a task must start (and hold its events) even while Elasticsearch is down.
         WriterThread.Preparation prepare = config.getBoolean(RequestMergeSinkConfig.TEMPLATE_INSTALL)
-            ? () -> installTemplate(rules, retry) : () -> { };
+            ? () -> installTemplate(retry) : () -> { };
         writer = new WriterThread(pending, mergeWriter, prepare, availability, name + "-writer");
         writer.start();
         log.info("{} started, writing to {} ({})", name, config.getString(RequestMergeSinkConfig.INDEX_NAME),
             ElasticClients.describe(config.clientSettings()));
     }
 
-    private void installTemplate(MergeRules rules, Retry retry) throws UnrecoverableException, InterruptedException {
-        String templateName = config.getString(RequestMergeSinkConfig.TEMPLATE_NAME);
-        IndexTemplate template = new IndexTemplate(templateName, config.indexNames().templatePattern(),
-            rules.createdField(), rules.updatedField(), rules.metadataField(),
-            config.getList(RequestMergeSinkConfig.TEMPLATE_GEO_POINT_FIELDS), Version.get());
+    private void installTemplate(Retry retry) throws UnrecoverableException, InterruptedException {
+        IndexTemplate template = config.indexTemplate();
         try {
             template.install(client, retry);
         } catch (UnrecoverableException e) {
-            throw new UnrecoverableException("could not install index template " + templateName + " ("
+            throw new UnrecoverableException("could not install index template " + template.name() + " ("
                 + RequestMergeSinkConfig.TEMPLATE_INSTALL + "=false skips it): " + e.getMessage(), e);
         }
         availability.succeeded();

@@ -1,0 +1,73 @@
+package io.github.requestmerge.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Usage and configuration errors: exit code 2 and a message naming what to fix, before anything is contacted. */
+class RequestMergeCliTest {
+
+    @TempDir
+    Path dir;
+
+    private String err;
+    private String out;
+
+    private int run(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int exit = RequestMergeCli.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
+            new PrintStream(e, true, StandardCharsets.UTF_8));
+        out = o.toString(StandardCharsets.UTF_8);
+        err = e.toString(StandardCharsets.UTF_8);
+        return exit;
+    }
+
+    @Test
+    void helpListsTheCommandsAndExitCodes() {
+        assertEquals(0, run("--help"));
+        assertTrue(out.contains("replay") && out.contains("verify"), out);
+        assertEquals(0, run("verify", "--help"));
+        assertTrue(out.contains("--ignore=FIELD") && out.contains("1   it does not (different, missing or extra documents)"),
+            out);
+    }
+
+    @Test
+    void usageErrorsExitWith2() {
+        assertEquals(2, run());
+        assertTrue(err.contains("name a command: replay or verify"), err);
+        assertEquals(2, run("replay", "--sink", "s.json"));
+        assertTrue(err.contains("Missing required option: '--archive=FILE'"), err);
+        assertEquals(2, run("replay", "--archive", "a.json", "--sink", "s.json", "--from", "yesterday"));
+        assertTrue(err.contains("'yesterday' is not a time"), err);
+        assertEquals(2, run("verify", "--archive", "a.json", "--sink", "s.json", "--from", "2026-11-27"));
+        assertTrue(err.contains("request-merge: --from: verify compares whole documents"), err);
+        assertEquals(2, run("replay", "--archive", "a.json", "--sink", "s.json", "--index", "Requests"));
+        assertTrue(err.contains("request-merge: --index: index names must be lower case: 'Requests'"), err);
+        assertEquals(2, run("replay", "--archive", "a.json", "--sink", "s.json", "--on-error", "ignore"));
+    }
+
+    @Test
+    void aMissingFileIsNamed() {
+        Path archive = dir.resolve("archive.json");
+        assertEquals(2, run("replay", "--archive", archive.toString(), "--sink", "s.json"));
+        assertEquals("request-merge: " + archive + ": no such file", err.trim());
+    }
+
+    @Test
+    void timesReadAsIsoOrEpochMillis() {
+        long midnight = java.time.Instant.parse("2026-11-29T00:00:00Z").toEpochMilli();
+        assertEquals(midnight, ScanOptions.parseTime("2026-11-29T00:00:00Z"));
+        assertEquals(midnight, ScanOptions.parseTime("2026-11-29"));
+        assertEquals(midnight, ScanOptions.parseTime("2026-11-29T01:00:00+01:00"));
+        assertEquals(midnight, ScanOptions.parseTime("2026-11-29T00:00"));
+        assertEquals(midnight, ScanOptions.parseTime("1795910400000"));
+    }
+}
