@@ -30,7 +30,10 @@ public final class ArchiveLayout {
     public static final String EXTENSION = ".json.gz";
     /** The extension of the keys Confluent's S3 sink stores beside each object ({@code store.kafka.keys}). */
     public static final String KEYS_EXTENSION = ".keys.json.gz";
-    /** The extension of the headers Confluent's S3 sink stores beside each object ({@code store.kafka.headers}). */
+    /**
+     * The extension of the headers Confluent's S3 sink stores beside each object ({@code store.kafka.headers});
+     * without compression these three extensions end in {@code .json}.
+     */
     public static final String HEADERS_EXTENSION = ".headers.json.gz";
 
     /** A record's object name, and where its parts are. */
@@ -196,7 +199,8 @@ public final class ArchiveLayout {
         }
         String extension = matcher.group("extension");
         if (!extension.equals(EXTENSION) && !extension.equals(".json") && !extension.equals(KEYS_EXTENSION)
-            && !extension.equals(HEADERS_EXTENSION)) {
+            && !extension.equals(".keys.json") && !extension.equals(HEADERS_EXTENSION)
+            && !extension.equals(".headers.json")) {
             return null;
         }
         return new ObjectName(key, matcher.group("topic"), Integer.parseInt(matcher.group("partition")),

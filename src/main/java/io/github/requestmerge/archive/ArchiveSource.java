@@ -23,7 +23,8 @@ import java.util.regex.PatternSyntaxException;
  *       the record's topic, partition, offset and timestamp) and, line by line, the keys beside them
  *       ({@code store.kafka.keys}); read by {@link ConfluentJsonFormat}.</li>
  * </ul>
- * The keys are the Confluent S3 sink's names, which the plugin's archive connector shares. Immutable.
+ * The keys are the Confluent S3 sink's names, which the plugin's archive connector shares (defined once, in
+ * {@link RawArchiveConfig}). Immutable.
  */
 public final class ArchiveSource {
 
@@ -33,25 +34,25 @@ public final class ArchiveSource {
     public static final String CONNECTOR_CLASS = "connector.class";
     public static final String TOPICS = "topics";
     public static final String TOPICS_REGEX = "topics.regex";
-    public static final String BUCKET = "s3.bucket.name";
-    public static final String REGION = "s3.region";
-    public static final String ENDPOINT = "store.url";
-    public static final String PATH_STYLE = "s3.path.style.access.enabled";
-    public static final String ACCESS_KEY = "aws.access.key.id";
-    public static final String SECRET_KEY = "aws.secret.access.key";
-    public static final String TOPICS_DIR = "topics.dir";
-    public static final String PARTITIONER = "partitioner.class";
-    public static final String PATH_FORMAT = "path.format";
-    public static final String PARTITION_DURATION_MS = "partition.duration.ms";
-    public static final String TIMEZONE = "timezone";
-    public static final String TIMESTAMP_EXTRACTOR = "timestamp.extractor";
+    public static final String BUCKET = RawArchiveConfig.S3_BUCKET_NAME;
+    public static final String REGION = RawArchiveConfig.S3_REGION;
+    public static final String ENDPOINT = RawArchiveConfig.STORE_URL;
+    public static final String PATH_STYLE = RawArchiveConfig.S3_PATH_STYLE;
+    public static final String ACCESS_KEY = RawArchiveConfig.AWS_ACCESS_KEY_ID;
+    public static final String SECRET_KEY = RawArchiveConfig.AWS_SECRET_ACCESS_KEY;
+    public static final String TOPICS_DIR = RawArchiveConfig.TOPICS_DIR;
+    public static final String PARTITIONER = RawArchiveConfig.PARTITIONER_CLASS;
+    public static final String PATH_FORMAT = RawArchiveConfig.PATH_FORMAT;
+    public static final String PARTITION_DURATION_MS = RawArchiveConfig.PARTITION_DURATION_MS;
+    public static final String TIMEZONE = RawArchiveConfig.TIMEZONE;
+    public static final String TIMESTAMP_EXTRACTOR = RawArchiveConfig.TIMESTAMP_EXTRACTOR;
     public static final String FORMAT_CLASS = "format.class";
     public static final String COMPRESSION = "s3.compression.type";
     public static final String STORE_KEYS = "store.kafka.keys";
     public static final String KEYS_FORMAT_CLASS = "keys.format.class";
 
-    static final String DEFAULT_PARTITIONER = "io.confluent.connect.storage.partitioner.DefaultPartitioner";
-    static final String TIME_PARTITIONER = "io.confluent.connect.storage.partitioner.TimeBasedPartitioner";
+    static final String DEFAULT_PARTITIONER = RawArchiveConfig.Partitioner.DEFAULT.toString();
+    static final String TIME_PARTITIONER = RawArchiveConfig.Partitioner.TIME_BASED.toString();
     static final String HOURLY_PARTITIONER = "io.confluent.connect.storage.partitioner.HourlyPartitioner";
     static final String DAILY_PARTITIONER = "io.confluent.connect.storage.partitioner.DailyPartitioner";
     static final String JSON_FORMAT = "io.confluent.connect.s3.format.json.JsonFormat";

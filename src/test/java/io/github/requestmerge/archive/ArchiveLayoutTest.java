@@ -66,6 +66,8 @@ class ArchiveLayoutTest {
         assertEquals(1000, name.startOffset());
         assertTrue(name.isRecords());
         assertEquals(".keys.json.gz", ArchiveLayout.parse("t/x/partition=0/x+0+0000000000.keys.json.gz").extension());
+        assertEquals(".keys.json", ArchiveLayout.parse("t/x/partition=0/x+0+0000000000.keys.json").extension());
+        assertTrue(!ArchiveLayout.parse("t/x/partition=0/x+0+0000000000.keys.json").isRecords());
         assertNull(ArchiveLayout.parse("topics/requests/partition=0/_SUCCESS"));
         assertNull(ArchiveLayout.parse("topics/requests/partition=0/requests+0+12.json.gz"));
     }
