@@ -14,7 +14,6 @@ import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.RestClient;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -22,6 +21,7 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
 
 import io.github.requestmerge.elastic.ElasticErrors;
+import io.github.requestmerge.merge.StateJson;
 import io.github.requestmerge.retry.Retry;
 import io.github.requestmerge.retry.UnrecoverableException;
 
@@ -35,7 +35,7 @@ import io.github.requestmerge.retry.UnrecoverableException;
 final class ElasticAdmin {
 
     /** Reads documents with exact decimals, as the sink's document store does. */
-    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    static final ObjectMapper JSON = StateJson.READER;
 
     private final RestClient rest;
     private final Retry retry;

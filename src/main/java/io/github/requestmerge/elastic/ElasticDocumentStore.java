@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -26,6 +25,7 @@ import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import co.elastic.clients.util.BinaryData;
 import co.elastic.clients.util.ContentType;
 
+import io.github.requestmerge.merge.StateJson;
 import io.github.requestmerge.retry.Retry;
 import io.github.requestmerge.retry.UnrecoverableException;
 
@@ -41,9 +41,8 @@ import io.github.requestmerge.retry.UnrecoverableException;
  */
 public final class ElasticDocumentStore implements DocumentStore {
 
-    /** Reads stored documents with exact decimals, so sums stay exact across reloads. */
-    private static final ObjectMapper DOCUMENTS = new ObjectMapper()
-        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    /** Reads stored documents with exact decimals, so sums and their written form stay exact across reloads. */
+    private static final ObjectMapper DOCUMENTS = StateJson.READER;
 
     private final ElasticsearchClient client;
     private final Retry retry;

@@ -13,7 +13,10 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /**
  * The stored form of a {@link MergedState}: one JSON document holding the merged fields, the
@@ -25,6 +28,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 public final class StateJson {
 
     static final String OFFSETS = "offsets";
+
+    /**
+     * The mapper to parse stored documents with before {@link #read}: decimals as written, trailing zeros
+     * kept ({@code 1.0} stays {@code 1.0}, not {@code 1}), so a document read back and written again is
+     * byte for byte the one a merge that never left the cache would write.
+     */
+    public static final ObjectMapper READER = new ObjectMapper()
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
     private static final JsonFactory JSON = JsonFactory.builder()
         .enable(com.fasterxml.jackson.core.StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
@@ -101,7 +113,7 @@ public final class StateJson {
     }
 
     /**
-     * Reads a stored document back (as parsed by Jackson, ideally with floats as BigDecimal).
+     * Reads a stored document back, as parsed by {@link #READER}.
      *
      * @throws IllegalArgumentException when the document is not an object, or its times or marks
      *     are malformed (someone else wrote it)

@@ -249,10 +249,9 @@ class MergerTest {
     void marksSurviveTheStoredForm() throws Exception {
         MergedState state = new MergedState();
         apply(state, "{\"clicks\":\"+3\",\"price\":0.1}", T0);
-        apply(state, "{\"clicks\":\"+1\",\"revenue\":\"+0.25\"}", T0 + 10);
+        apply(state, "{\"clicks\":\"+1\",\"revenue\":\"+0.25\",\"cost\":1.0,\"margin\":\"+2.50\"}", T0 + 10);
         MergedState reread = new StateJson(MergeRules.defaults(), StringPool.none())
-            .read(new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .readTree(stateJson.write(state)));
+            .read(StateJson.READER.readTree(stateJson.write(state)));
         assertEquals(new String(stateJson.write(state)), new String(stateJson.write(reread)));
         assertEquals(Outcome.DUPLICATE, merger.apply(reread, new Event("x", Map.of("clicks", "+1"), T0, SOURCE, 1)));
         assertEquals(T0, reread.createdAt());
