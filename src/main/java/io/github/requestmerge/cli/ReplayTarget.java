@@ -17,9 +17,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.github.requestmerge.elastic.DocumentStore;
 import io.github.requestmerge.elastic.DocumentStore.Result;
 import io.github.requestmerge.elastic.DocumentStore.Write;
+import io.github.requestmerge.elastic.DocumentStore;
 import io.github.requestmerge.elastic.ElasticErrors;
 import io.github.requestmerge.retry.Retry;
 import io.github.requestmerge.retry.UnrecoverableException;

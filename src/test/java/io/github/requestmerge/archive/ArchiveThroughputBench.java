@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import io.github.requestmerge.bench.Workload;
 import io.github.requestmerge.stack.S3Server;
 import io.github.requestmerge.stack.Stack;
+import io.github.requestmerge.testing.ArchiveContents;
 import io.github.requestmerge.testing.ConnectRest;
 import io.github.requestmerge.testing.UserAgentCorpus;
 import io.github.requestmerge.testing.Waits;

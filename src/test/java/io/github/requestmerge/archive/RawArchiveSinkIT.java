@@ -38,6 +38,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.github.requestmerge.stack.S3Server;
 import io.github.requestmerge.stack.Stack;
+import io.github.requestmerge.testing.ArchiveContents;
 import io.github.requestmerge.testing.ConnectRest;
 import io.github.requestmerge.testing.RequestTimeline;
 import io.github.requestmerge.testing.StatusWatcher;
@@ -225,7 +226,7 @@ class RawArchiveSinkIT {
         Stack.connect().restart();
         List<RecordMetadata> written = stream.finish(TIMEOUT);
 
-        Map<Integer, List<RawRecord>> produced = produced(topic, timeline.events(), written);
+        Map<Integer, List<RawRecord>> produced = ArchiveContents.produced(topic, timeline.events(), written);
         List<String> problems = awaitArchive(produced);
         assertEquals(List.of(), problems);
         assertTrue(timeline.badCount() > 0);
@@ -253,24 +254,8 @@ class RawArchiveSinkIT {
         s3.restart();
         List<RecordMetadata> written = stream.finish(TIMEOUT);
 
-        assertEquals(List.of(), awaitArchive(produced(topic, timeline.events(), written)));
+        assertEquals(List.of(), awaitArchive(ArchiveContents.produced(topic, timeline.events(), written)));
         watcher.assertNothingFailed();
-    }
-
-    /** @return per partition, the records as the producer wrote them (where the broker put them), by offset */
-    private static Map<Integer, List<RawRecord>> produced(String topic, List<RequestTimeline.Event> events,
-                                                         List<RecordMetadata> written) {
-        Map<Integer, List<RawRecord>> produced = new TreeMap<>();
-        for (int i = 0; i < events.size(); i++) {
-            RequestTimeline.Event event = events.get(i);
-            RecordMetadata where = written.get(i);
-            produced.computeIfAbsent(where.partition(), p -> new ArrayList<>()).add(new RawRecord(topic, where.partition(),
-                where.offset(), event.timestamp(), "CreateTime",
-                event.id() == null ? null : event.id().getBytes(StandardCharsets.UTF_8), List.of(),
-                event.json().getBytes(StandardCharsets.UTF_8)));
-        }
-        produced.values().forEach(records -> records.sort((a, b) -> Long.compare(a.offset(), b.offset())));
-        return produced;
     }
 
     /** Waits until the archive holds every produced record exactly once; @return the problems left, if it never does */

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.github.requestmerge.stack.S3Server;
 import io.github.requestmerge.stack.Stack;
+import io.github.requestmerge.testing.ArchiveContents;
 import io.github.requestmerge.testing.Waits;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;

@@ -1,4 +1,4 @@
-package io.github.requestmerge.archive;
+package io.github.requestmerge.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+import io.github.requestmerge.archive.ArchiveLayout;
+import io.github.requestmerge.archive.RawRecord;
+import io.github.requestmerge.archive.RawRecordCodec;
+import io.github.requestmerge.archive.S3Clients;
+import io.github.requestmerge.archive.S3Settings;
 import io.github.requestmerge.stack.S3Server;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -25,12 +33,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * tests make: per partition, offsets contiguous from the first produced one, none twice, each record
  * equal to what was produced, each object named after its first record.
  */
-final class ArchiveContents {
+public final class ArchiveContents {
 
     private ArchiveContents() {
     }
 
-    static S3Client client(S3Server s3) {
+    public static S3Client client(S3Server s3) {
         return S3Clients.open(new S3Settings(s3.bucket(), s3.region(), URI.create(s3.endpoint()), true, s3.accessKey(),
             s3.secretKey(), null));
     }
@@ -40,7 +48,7 @@ final class ArchiveContents {
      *     objects a task killed between writing and deleting them leaves beside the topic folders) are left
      *     out, as a reader listing the topic folders never sees them
      */
-    static Map<String, List<RawRecord>> read(S3Client client, String bucket, String prefix) {
+    public static Map<String, List<RawRecord>> read(S3Client client, String bucket, String prefix) {
         Map<String, List<RawRecord>> objects = new TreeMap<>();
         for (String key : keys(client, bucket, prefix)) {
             if (key.substring(key.lastIndexOf('/') + 1).startsWith(".request-merge-probe-")) {
@@ -65,7 +73,7 @@ final class ArchiveContents {
         return objects;
     }
 
-    static List<String> keys(S3Client client, String bucket, String prefix) {
+    public static List<String> keys(S3Client client, String bucket, String prefix) {
         List<String> keys = new ArrayList<>();
         String token = null;
         do {
@@ -85,7 +93,7 @@ final class ArchiveContents {
      * @return what is wrong, one line per problem (at most a few per partition); empty when the archive
      *     holds every produced record exactly once
      */
-    static List<String> problems(Map<String, List<RawRecord>> objects, Map<Integer, List<RawRecord>> produced) {
+    public static List<String> problems(Map<String, List<RawRecord>> objects, Map<Integer, List<RawRecord>> produced) {
         List<String> problems = new ArrayList<>();
         Map<Integer, Map<Long, List<RawRecord>>> archived = new TreeMap<>();
         Map<Integer, Map<Long, String>> where = new TreeMap<>();
@@ -138,5 +146,21 @@ final class ArchiveContents {
             }
         }
         return problems;
+    }
+
+    /** @return per partition, the records as the producer wrote them (where the broker put them), by offset */
+    public static Map<Integer, List<RawRecord>> produced(String topic, List<RequestTimeline.Event> events,
+                                                        List<RecordMetadata> written) {
+        Map<Integer, List<RawRecord>> produced = new TreeMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            RequestTimeline.Event event = events.get(i);
+            RecordMetadata where = written.get(i);
+            produced.computeIfAbsent(where.partition(), p -> new ArrayList<>()).add(new RawRecord(topic, where.partition(),
+                where.offset(), event.timestamp(), "CreateTime",
+                event.id() == null ? null : event.id().getBytes(StandardCharsets.UTF_8), List.of(),
+                event.json().getBytes(StandardCharsets.UTF_8)));
+        }
+        produced.values().forEach(records -> records.sort((a, b) -> Long.compare(a.offset(), b.offset())));
+        return produced;
     }
 }

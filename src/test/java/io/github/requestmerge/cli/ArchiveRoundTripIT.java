@@ -1,0 +1,182 @@
+package io.github.requestmerge.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.github.requestmerge.TestData;
+import io.github.requestmerge.archive.RawArchiveConfig;
+import io.github.requestmerge.stack.S3Server;
+import io.github.requestmerge.stack.Stack;
+import io.github.requestmerge.testing.ArchiveContents;
+import io.github.requestmerge.testing.ConnectRest;
+import io.github.requestmerge.testing.Documents;
+import io.github.requestmerge.testing.FaultCheck;
+import io.github.requestmerge.testing.RequestTimeline;
+import io.github.requestmerge.testing.StatusWatcher;
+import io.github.requestmerge.testing.TestArchive;
+import io.github.requestmerge.testing.Topics;
+import io.github.requestmerge.testing.Waits;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The whole product on the real worker, broker, Elasticsearch node and S3 server: the merging sink
+ * and the raw archive connector, both created over REST from the files in {@code config/}, read the
+ * same keyed traffic (bad records included) while the worker is SIGKILLed and restarted. Then the live
+ * index holds exactly the independent merge, the archive holds every record exactly once, and
+ * {@code request-merge replay} rebuilds from the archive an index equal to the live one, which
+ * {@code verify} confirms.
+ */
+@ExtendWith(Stack.class)
+class ArchiveRoundTripIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(180);
+    private static final String NAME = "roundtrip";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void bothShippedConnectorsRideThroughAWorkerKillAndTheArchiveRebuildsTheLiveIndex() throws IOException {
+        Topics topics = new Topics(Stack.kafka().bootstrapServers());
+        ConnectRest connect = new ConnectRest(Stack.connect().restUrl());
+        Documents documents = new Documents(Stack.elasticsearch().url());
+        S3Server s3 = Stack.s3();
+        topics.create(NAME, 4);
+        RequestTimeline timeline = new RequestTimeline(600, 5, 4, 67, 3);
+
+        Map<String, String> sink = shipped("config/request-merge-sink.json");
+        sink.put("name", NAME + "-merge");
+        sink.put("topics", NAME);
+        sink.put("tasks.max", "2");
+        sink.put("connection.urls", Stack.elasticsearch().url());
+        sink.put("index.name", NAME);
+        sink.put("index.template.name", NAME);
+        sink.put("errors.deadletterqueue.topic.name", NAME + "-dlq");
+        sink.put("transforms.enrich.geoip.database.path", TestData.geoLite2City().toString());
+        sink.put("consumer.override.session.timeout.ms", "10000");
+        Map<String, String> archive = shipped("config/raw-archive-s3.json");
+        archive.put("name", NAME + "-archive");
+        archive.put("topics", NAME);
+        archive.put("tasks.max", "2");
+        archive.put(RawArchiveConfig.S3_BUCKET_NAME, s3.bucket());
+        archive.put(RawArchiveConfig.STORE_URL, s3.endpoint());
+        archive.put(RawArchiveConfig.AWS_ACCESS_KEY_ID, s3.accessKey());
+        archive.put(RawArchiveConfig.AWS_SECRET_ACCESS_KEY, s3.secretKey());
+        archive.put(RawArchiveConfig.TOPICS_DIR, NAME);
+        // The quiet tail of each partition is closed by the schedule in seconds, not the shipped ten minutes.
+        archive.put(RawArchiveConfig.ROTATE_SCHEDULE_INTERVAL_MS, "3000");
+        archive.put("consumer.override.session.timeout.ms", "10000");
+
+        connect.putConfig(NAME + "-merge", sink);
+        connect.putConfig(NAME + "-archive", archive);
+        try (StatusWatcher mergeWatcher = StatusWatcher.watch(NAME + "-merge", Stack.connect().restUrl());
+             StatusWatcher archiveWatcher = StatusWatcher.watch(NAME + "-archive", Stack.connect().restUrl());
+             S3Client client = ArchiveContents.client(s3)) {
+            connect.awaitRunning(NAME + "-merge", 2, TIMEOUT);
+            connect.awaitRunning(NAME + "-archive", 2, TIMEOUT);
+
+            Topics.Stream stream = topics.stream(NAME, timeline.events(), Duration.ofSeconds(15));
+            FaultCheck check = new FaultCheck("worker-sigkill-both-connectors", timeline, documents, NAME, mergeWatcher);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (stream.progress() < 0.4 || documents.count(NAME) < 100
+                || ArchiveContents.keys(client, s3.bucket(), NAME + "/").size() < 4) {
+                assertTrue(System.nanoTime() < deadline, "the connectors did not get going");
+                Waits.sleep(200);
+            }
+            Stack.connect().kill();
+            Waits.sleep(2_000);
+            Stack.connect().restart();
+            check.faultEnded("restart");
+            List<RecordMetadata> written = stream.finish(TIMEOUT);
+
+            check.verify(TIMEOUT, topics, NAME, NAME + "-dlq", written);
+            List<String> problems = List.of("not read yet");
+            while (!problems.isEmpty() && System.nanoTime() < deadline + TIMEOUT.toNanos()) {
+                problems = ArchiveContents.problems(ArchiveContents.read(client, s3.bucket(), NAME + "/"),
+                    ArchiveContents.produced(NAME, timeline.events(), written));
+                if (problems.stream().anyMatch(problem -> problem.contains("twice"))) {
+                    break;
+                }
+                Waits.sleep(1_000);
+            }
+            assertEquals(List.of(), problems, "the archive holds every produced record exactly once");
+
+            Path sinkFile = TestArchive.write(dir.resolve("sink.json"), sink);
+            Path archiveFile = TestArchive.write(dir.resolve("archive.json"), archive);
+            Run replay = cli("replay", "--archive", archiveFile.toString(), "--sink", sinkFile.toString(), "--index",
+                NAME + "-replayed");
+            assertEquals(0, replay.exit, replay.toString());
+            Map<String, JsonNode> live = documents.all(NAME);
+            Map<String, JsonNode> replayed = documents.all(NAME + "-replayed");
+            assertEquals(List.of(), timeline.mismatches(replayed), "replay equals the independent merge");
+            assertEquals(List.of(), differences(live, replayed), "replay equals the live index: fields, times and offset marks");
+
+            Run verify = cli("verify", "--archive", archiveFile.toString(), "--sink", sinkFile.toString());
+            assertEquals(0, verify.exit, verify.toString());
+            mergeWatcher.assertNothingFailed();
+            archiveWatcher.assertNothingFailed();
+        } finally {
+            connect.delete(NAME + "-merge");
+            connect.delete(NAME + "-archive");
+        }
+    }
+
+    /** @return the first few ids whose documents differ, each with both versions */
+    private static List<String> differences(Map<String, JsonNode> live, Map<String, JsonNode> replayed) {
+        List<String> differences = new java.util.ArrayList<>();
+        java.util.Set<String> ids = new java.util.TreeSet<>(live.keySet());
+        ids.addAll(replayed.keySet());
+        for (String id : ids) {
+            if (!java.util.Objects.equals(live.get(id), replayed.get(id)) && differences.size() < 5) {
+                differences.add(id + ": live " + live.get(id) + " replayed " + replayed.get(id));
+            }
+        }
+        return differences;
+    }
+
+    private record Run(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- out:\n" + out + "\n--- err:\n" + err;
+        }
+    }
+
+    private static Run cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = RequestMergeCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A connector config from {@code config/}, as a user would PUT it. */
+    private static Map<String, String> shipped(String file) {
+        try {
+            return new ObjectMapper().readValue(Paths.get(System.getProperty("project.basedir", ".")).resolve(file)
+                .toFile(), new TypeReference<LinkedHashMap<String, String>>() { });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
