@@ -66,6 +66,9 @@ public final class ReplayBench {
     private final Report report = new Report();
     private final Documents documents;
     private final int recordsPerObject;
+    /** The replay JVM's options besides the heap: bin/request-merge's defaults unless REPLAY_OPTS says otherwise. */
+    private static final String REPLAY_OPTS = System.getProperty("bench.replay.opts", "-XX:+UseParallelGC");
+
     private final String replayHeap;
     private final String smallBudget;
 
@@ -141,7 +144,7 @@ public final class ReplayBench {
         Path archiveFile = archiveConfig(topicsDir);
         Path sinkFile = sinkConfig();
         String replayed = name + "-replayed";
-        Report.Section replay = report.section("replay", "request-merge replay (own JVM, -Xmx" + replayHeap + " -XX:+UseParallelGC)");
+        Report.Section replay = report.section("replay", "request-merge replay (own JVM, -Xmx" + replayHeap + " " + REPLAY_OPTS + ")");
         Run run = cli("replay", List.of("--archive", archiveFile.toString(), "--sink", sinkFile.toString(), "--index",
             replayed));
         JsonNode summary = run.summary;
@@ -389,7 +392,9 @@ public final class ReplayBench {
     private Run cli(String command, List<String> args, boolean measureHeap) throws IOException, InterruptedException {
         Path summary = work.resolve(command + "-" + System.nanoTime() + ".json");
         List<String> line = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx" + replayHeap, "-XX:+UseParallelGC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
+            "-Xmx" + replayHeap));
+        line.addAll(List.of(REPLAY_OPTS.trim().split("\\s+")));
+        line.addAll(List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
             System.getProperty("java.class.path"), "io.github.requestmerge.cli.RequestMergeCli", command));
         line.addAll(args);
         line.addAll(List.of("--no-progress", "--summary-json", summary.toString()));
