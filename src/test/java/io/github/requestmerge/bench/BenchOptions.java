@@ -21,6 +21,7 @@ final class BenchOptions {
         "  --rate R            live: events/s produced at a steady rate (default 5000)",
         "  --seconds S         live: how long (default 60)",
         "  --live-window N     live: requests open at once (default 5000)",
+        "  --warmup S          live: produce at the rate for S seconds before measuring (default 0)",
         "  --probe-ms MS       live: one probe event every MS ms (default 100)",
         "  --poll-ms MS        live: realtime GET of the probe document every MS ms (default 5)",
         "  --only catchup|live run one phase (live alone starts the connector on an empty topic)",
@@ -40,6 +41,7 @@ final class BenchOptions {
     int rate = 5_000;
     int seconds = 60;
     int liveWindow = 5_000;
+    int warmupSeconds;
     int probeMs = 100;
     int pollMs = 5;
     boolean catchUp = true;
@@ -78,6 +80,7 @@ final class BenchOptions {
                 case "--rate": options.rate = (int) number(arg, value, 1); break;
                 case "--seconds": options.seconds = (int) number(arg, value, 1); break;
                 case "--live-window": options.liveWindow = (int) number(arg, value, 1); break;
+                case "--warmup": options.warmupSeconds = (int) number(arg, value, 0); break;
                 case "--probe-ms": options.probeMs = (int) number(arg, value, 1); break;
                 case "--poll-ms": options.pollMs = (int) number(arg, value, 0); break;
                 case "--timeout": options.timeoutSeconds = (int) number(arg, value, 1); break;

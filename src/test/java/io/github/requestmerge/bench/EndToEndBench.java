@@ -128,6 +128,18 @@ public final class EndToEndBench {
         System.exit(new EndToEndBench(options, stack).run());
     }
 
+    /**
+     * Runs the phases {@code options} select on the stack {@code stack} describes (as {@code bin/bench-e2e} does,
+     * without exiting), prints the report and writes it to {@code options.out}.
+     *
+     * @return the report's JSON; a {@code failure} key says why a phase failed
+     */
+    static JsonNode run(BenchOptions options, Properties stack) throws Exception {
+        EndToEndBench bench = new EndToEndBench(options, stack);
+        bench.run();
+        return bench.report.json();
+    }
+
     private int run() throws Exception {
         describeSetup();
         jmx = WorkerJmx.attach(pids.get("connect"));
@@ -426,6 +438,24 @@ public final class EndToEndBench {
 
     // ---------------------------------------------------------------- live
 
+    /** Produces at the live rate for {@code --warmup} seconds, unmeasured: the connector's first moments are not the steady state. */
+    private long warmUp(KafkaProducer<String, String> load, Workload workload, Callback callback) {
+        long start = System.nanoTime();
+        long end = start + options.warmupSeconds * 1_000_000_000L;
+        long sent = 0;
+        long now;
+        while ((now = System.nanoTime()) < end) {
+            long due = (now - start) * options.rate / 1_000_000_000L;
+            while (sent < due) {
+                Workload.Event event = workload.next();
+                load.send(new ProducerRecord<>(name, event.id(), event.json()), callback);
+                sent++;
+            }
+            LockSupport.parkNanos(1_000_000L);
+        }
+        return sent;
+    }
+
     private void live() throws Exception {
         Report.Section section = report.section("live", "2. Live: " + count(options.rate) + " events/s for "
             + options.seconds + " s, with a latency probe");
@@ -462,6 +492,10 @@ public final class EndToEndBench {
             probes.partitionsFor(name);
             probe = new ProbeLatency(probes, name, probeId, index, options.probeMs, options.pollMs,
                 options.seconds * 1000 / options.probeMs + 10);
+            long warmed = warmUp(load, workload, callback);
+            if (warmed > 0) {
+                System.out.println("  warmed up: " + count(warmed) + " events in " + options.warmupSeconds + " s");
+            }
             start = System.nanoTime();
             probe.start();
             long end = start + options.seconds * 1_000_000_000L;

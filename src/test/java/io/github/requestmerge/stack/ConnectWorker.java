@@ -115,8 +115,37 @@ public final class ConnectWorker extends StackPart {
         props.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
         KafkaBroker.write(properties, text.toString());
         JvmPart jvm = JvmPart.start("Connect worker", KafkaBroker.PART, run.resolve("worker.log"),
-            KafkaBroker.jvmOptions(run), "org.apache.kafka.connect.cli.ConnectDistributed", properties.toString());
+            jvmOptions(run), "org.apache.kafka.connect.cli.ConnectDistributed", properties.toString());
         return new ConnectWorker(jvm, port);
+    }
+
+    /** {@code -Dstack.connect.jvm}: {@value #TEST_JVM} (the default) or {@value #KAFKA_SCRIPTS_JVM}. */
+    public static final String JVM_PROPERTY = "stack.connect.jvm";
+    public static final String TEST_JVM = "test";
+    public static final String KAFKA_SCRIPTS_JVM = "kafka-scripts";
+
+    /**
+     * The worker's JVM options. {@value #TEST_JVM}: the broker's small test heap (512 MiB, SerialGC), so a
+     * test stack stays light. {@value #KAFKA_SCRIPTS_JVM}: what Kafka's own {@code bin/connect-distributed.sh}
+     * gives a worker ({@code KAFKA_HEAP_OPTS="-Xms256M -Xmx2G"}) with {@code kafka-run-class.sh}'s
+     * {@code KAFKA_JVM_PERFORMANCE_OPTS} (G1 with 20 ms pause goal), which is how users run it; benchmarks
+     * use it, so heap and GC figures mean what users see.
+     */
+    static List<String> jvmOptions(Path run) {
+        String jvm = System.getProperty(JVM_PROPERTY, TEST_JVM);
+        if (jvm.equals(TEST_JVM)) {
+            return KafkaBroker.jvmOptions(run);
+        }
+        if (!jvm.equals(KAFKA_SCRIPTS_JVM)) {
+            throw new StackParts.StackException("-D" + JVM_PROPERTY + "=" + jvm + ": expected " + TEST_JVM + " or "
+                + KAFKA_SCRIPTS_JVM);
+        }
+        List<String> options = new ArrayList<>(List.of("-Xms256M", "-Xmx2G", "-server", "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
+            "-Djava.awt.headless=true"));
+        // The logging settings of the test JVM, after its heap and GC options.
+        KafkaBroker.jvmOptions(run).stream().filter(option -> option.startsWith("-D")).forEach(options::add);
+        return options;
     }
 
     /**

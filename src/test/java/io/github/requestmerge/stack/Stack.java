@@ -57,6 +57,32 @@ public final class Stack implements BeforeAllCallback {
         return connect;
     }
 
+    /**
+     * @return the shared stack described as {@code bin/stack up} records it in {@code stack.properties}
+     *     (endpoints, PIDs, logs), for tools written against that file (the benchmarks, the quickstart);
+     *     starts what is not running yet
+     */
+    public static synchronized java.util.Properties properties() {
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("elasticsearch.url", elasticsearch().url());
+        properties.setProperty("elasticsearch.pid", String.valueOf(elasticsearch().pid()));
+        properties.setProperty("elasticsearch.log", elasticsearch().log().toString());
+        properties.setProperty("kafka.bootstrap.servers", kafka().bootstrapServers());
+        properties.setProperty("kafka.pid", String.valueOf(kafka().pid()));
+        properties.setProperty("kafka.log", kafka().log().toString());
+        properties.setProperty("connect.url", connect().restUrl());
+        properties.setProperty("connect.pid", String.valueOf(connect().pid()));
+        properties.setProperty("connect.log", connect().log().toString());
+        properties.setProperty("s3.endpoint", s3().endpoint());
+        properties.setProperty("s3.pid", String.valueOf(s3().pid()));
+        properties.setProperty("s3.log", s3().log().toString());
+        properties.setProperty("s3.access.key", s3().accessKey());
+        properties.setProperty("s3.secret.key", s3().secretKey());
+        properties.setProperty("s3.region", s3().region());
+        properties.setProperty("s3.bucket", s3().bucket());
+        return properties;
+    }
+
     private static synchronized void stopAll() {
         if (connect != null) {
             connect.close();

@@ -1,0 +1,154 @@
+package io.github.requestmerge.bench;
+
+import static io.github.requestmerge.bench.Report.count;
+import static io.github.requestmerge.bench.Report.decimal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** {@code bin/bench}'s results as a Markdown table and as an SVG chart of reporting delay against rate. */
+final class BenchTables {
+
+    private BenchTables() {
+    }
+
+    static String markdown(JsonNode result) {
+        StringBuilder md = new StringBuilder();
+        JsonNode machine = result.path("machine");
+        md.append("Machine: ").append(machine.path("cores").asInt()).append(" cores, ").append(machine.path("jdk").asText())
+            .append("; Elasticsearch ").append(machine.path("elasticsearch").asText()).append(" (one node); Kafka and Connect ")
+            .append(machine.path("kafka_connect").asText()).append("; worker JVM `").append(machine.path("worker_jvm").asText())
+            .append("`; load average at start ").append(machine.path("load_average_at_start").asText())
+            .append(". Everything on this machine.\n\n");
+        if (result.has("failure")) {
+            md.append("**Failed:** ").append(result.path("failure").asText()).append("\n\n");
+        }
+        JsonNode catchUp = result.path("catchup");
+        if (!catchUp.isMissingNode()) {
+            JsonNode cpu = catchUp.path("cpu_cores");
+            JsonNode rss = catchUp.path("rss_kib").path("connect");
+            md.append("| Catch-up: ").append(count(catchUp.path("events").asLong())).append(" events of ")
+                .append(count(catchUp.path("ids").asLong())).append(" ids | |\n|---|---|\n")
+                .append("| ceiling: the final documents bulk-indexed once, no Kafka, no merge | **")
+                .append(count(Math.round(result.path("ceiling_docs_per_s").asDouble()))).append(" documents/s** |\n")
+                .append("| catch-up | ").append(decimal(catchUp.path("seconds").asDouble(), 1)).append(" s, **")
+                .append(count(Math.round(result.path("catchup_events_per_s").asDouble()))).append(" events/s** |\n")
+                .append("| catch-up document writes | **").append(count(Math.round(result.path("catchup_writes_per_s").asDouble())))
+                .append(" writes/s = ").append(decimal(100 * result.path("catchup_writes_share_of_ceiling").asDouble(), 0))
+                .append("% of the ceiling** |\n")
+                .append("| events per write / multi-gets per write / ids looked up per write | ")
+                .append(decimal(catchUp.path("events_per_write").asDouble(), 2)).append(" / ")
+                .append(decimal(catchUp.path("multi_gets_per_write").asDouble(), 3)).append(" / ")
+                .append(decimal(catchUp.path("ids_looked_up_per_write").asDouble(), 2)).append(" |\n")
+                .append("| CPU in cores: worker / Elasticsearch / broker / machine | ")
+                .append(decimal(cpu.path("connect").asDouble(), 2)).append(" / ")
+                .append(decimal(cpu.path("elasticsearch").asDouble(), 2)).append(" / ")
+                .append(decimal(cpu.path("kafka").asDouble(), 2)).append(" / ")
+                .append(decimal(cpu.path("machine").asDouble(), 2)).append(" |\n")
+                .append("| worker RSS before -> after | ").append(mib(rss.path("before").asLong())).append(" -> ")
+                .append(mib(rss.path("after").asLong())).append(" |\n\n");
+        }
+        JsonNode steps = result.path("steps");
+        if (steps.size() > 0) {
+            md.append("| live rate (% of catch-up) | achieved events/s | delay p50 | p95 | p99 | max | exact | worker / ES cores "
+                + "| worker RSS |\n|---|---|---|---|---|---|---|---|---|\n");
+            for (JsonNode step : steps) {
+                JsonNode cpu = step.path("cpu_cores");
+                md.append("| ").append(count(step.path("rate").asLong())).append(" (").append(step.path("percent_of_catchup")
+                    .asInt()).append("%) | ").append(count(Math.round(step.path("achieved_events_per_s").asDouble())))
+                    .append(" | ").append(ms(step.path("p50_ms"))).append(" | ").append(ms(step.path("p95_ms")))
+                    .append(" | ").append(ms(step.path("p99_ms"))).append(" | ").append(ms(step.path("max_ms")))
+                    .append(" | ").append(step.has("failure") ? "failed: " + step.path("failure").asText()
+                        : step.path("exact").asBoolean() ? "yes" : "NO")
+                    .append(" | ").append(decimal(cpu.path("connect").asDouble(), 2)).append(" / ")
+                    .append(decimal(cpu.path("elasticsearch").asDouble(), 2))
+                    .append(" | ").append(mib(step.path("rss_kib").path("connect").path("after").asLong())).append(" |\n");
+            }
+            md.append("\nDelay: an event produced to its document visible in a realtime GET (a probe every 100 ms).\n");
+        }
+        return md.toString();
+    }
+
+    private static String ms(JsonNode value) {
+        double ms = value.asDouble();
+        return ms >= 1000 ? decimal(ms / 1000, 2) + " s" : decimal(ms, 0) + " ms";
+    }
+
+    private static String mib(long kib) {
+        return decimal(kib / 1024.0, 0) + " MiB";
+    }
+
+    /** A line chart: delay p50, p95 and p99 (log scale) against the achieved rate. */
+    static String delaySvg(JsonNode result) {
+        int width = 640;
+        int height = 360;
+        int left = 70;
+        int right = 130;
+        int top = 30;
+        int bottom = 50;
+        List<double[]> points = new ArrayList<>();
+        for (JsonNode step : result.path("steps")) {
+            points.add(new double[] {step.path("achieved_events_per_s").asDouble(), step.path("p50_ms").asDouble(),
+                step.path("p95_ms").asDouble(), step.path("p99_ms").asDouble()});
+        }
+        double maxRate = 1;
+        double maxMs = 100;
+        for (double[] point : points) {
+            maxRate = Math.max(maxRate, point[0]);
+            maxMs = Math.max(maxMs, point[3]);
+        }
+        double minMs = 10;
+        double logMin = Math.log10(minMs);
+        double logMax = Math.ceil(Math.log10(maxMs));
+        StringBuilder svg = new StringBuilder();
+        svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"").append(height)
+            .append("\" font-family=\"sans-serif\" font-size=\"12\">\n")
+            .append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n")
+            .append("<text x=\"").append(left).append("\" y=\"18\" font-size=\"14\">Reporting delay against live rate")
+            .append("</text>\n");
+        double plotWidth = width - left - right;
+        double plotHeight = height - top - bottom;
+        for (double decade = logMin; decade <= logMax; decade++) {
+            double y = top + plotHeight * (1 - (decade - logMin) / (logMax - logMin));
+            svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>%n",
+                left, y, left + plotWidth, y));
+            double ms = Math.pow(10, decade);
+            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", left - 6,
+                y + 4, ms >= 1000 ? decimal(ms / 1000, 0) + " s" : decimal(ms, 0) + " ms"));
+        }
+        for (int tick = 0; tick <= 4; tick++) {
+            double rate = maxRate * tick / 4;
+            double x = left + plotWidth * tick / 4;
+            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", x,
+                height - bottom + 18, count(Math.round(rate))));
+        }
+        svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">achieved events/s</text>%n",
+            left + plotWidth / 2, height - 10));
+        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
+            + "stroke=\"#888\"/>%n", left, top, plotWidth, plotHeight));
+        String[] names = {"p50", "p95", "p99"};
+        String[] colors = {"#2b8cbe", "#f39c12", "#c0392b"};
+        for (int series = 0; series < 3; series++) {
+            StringBuilder line = new StringBuilder();
+            for (double[] point : points) {
+                double x = left + plotWidth * point[0] / maxRate;
+                double ms = Math.max(minMs, point[series + 1]);
+                double y = top + plotHeight * (1 - (Math.log10(ms) - logMin) / (logMax - logMin));
+                line.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+                svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n", x, y,
+                    colors[series]));
+            }
+            svg.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"").append(colors[series]).append("\" points=\"")
+                .append(line.toString().trim()).append("\"/>\n");
+            double legendY = top + 16 + series * 18;
+            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                + "stroke-width=\"2\"/><text x=\"%.1f\" y=\"%.1f\">delay %s</text>%n", left + plotWidth + 12, legendY,
+                left + plotWidth + 32, legendY, colors[series], left + plotWidth + 38, legendY + 4, names[series]));
+        }
+        svg.append("</svg>\n");
+        return svg.toString();
+    }
+}
