@@ -21,9 +21,9 @@ import com.sun.tools.attach.VirtualMachine;
 /**
  * The Connect worker's JMX, reached by attaching to its PID (a local JVM of the same user; the
  * worker needs no JMX port): the sink tasks' own metrics ({@code SinkTaskMetrics}), heap and GC.
- * Used by the benchmark's main thread only.
+ * Used by one thread at a time (the benchmark's or the quickstart's main thread).
  */
-final class WorkerJmx implements AutoCloseable {
+public final class WorkerJmx implements AutoCloseable {
 
     /** The sink's counters, summed over tasks by {@link #sinkTotals}. */
     static final List<String> COUNTERS = List.of("EventsReceived", "EventsMerged", "EventsDuplicate", "EventsRejected",
@@ -42,7 +42,7 @@ final class WorkerJmx implements AutoCloseable {
     }
 
     /** @return the worker's JMX, or null (saying why on stderr) when the JVM cannot be attached to */
-    static WorkerJmx attach(long pid) {
+    public static WorkerJmx attach(long pid) {
         try {
             VirtualMachine vm = VirtualMachine.attach(String.valueOf(pid));
             String address;
@@ -54,7 +54,7 @@ final class WorkerJmx implements AutoCloseable {
             return new WorkerJmx(JMXConnectorFactory.connect(new JMXServiceURL(address)));
         } catch (Exception | LinkageError e) {
             System.err.println("Cannot attach to the worker (pid " + pid + ") for its JMX metrics: " + e
-                + "; the benchmark goes on without the sink's own metrics.");
+                + "; going on without the sink's own metrics.");
             return null;
         }
     }
@@ -79,7 +79,7 @@ final class WorkerJmx implements AutoCloseable {
     }
 
     /** @return the counters summed over the connector's tasks, and the gauges' maximum over them */
-    Map<String, Number> sinkTotals(String connectorName) throws IOException, JMException {
+    public Map<String, Number> sinkTotals(String connectorName) throws IOException, JMException {
         return totals(sinkTasks(connectorName));
     }
 

@@ -27,7 +27,8 @@ abstract class StackPart implements AutoCloseable {
         return startup;
     }
 
-    long pid() {
+    /** @return the part's process id (its JVM's, which a benchmark or the quickstart may attach to for JMX) */
+    public long pid() {
         return jvm.pid();
     }
 
