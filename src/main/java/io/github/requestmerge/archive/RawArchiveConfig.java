@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,12 +21,15 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
+import io.github.requestmerge.ConfigForms;
+
 /**
  * Configuration of the raw archive sink. Where a concept is the same as in Confluent's S3 sink the key
  * has Confluent's name and meaning ({@code s3.bucket.name}, {@code topics.dir}, {@code partitioner.class},
  * {@code flush.size}, ...), so the archive tools take either connector's config file. Every key has a
  * group, display name and doc (Control Center renders its forms from them); every validator calls the
- * parser the runtime uses; fixed sets have recommenders. Cross-field rules are checked by
+ * parser the runtime uses; a key with a fixed set of values offers them as a choice
+ * ({@link ConfigForms.Choice}), and the time layout's keys are shown only with the time partitioner. Cross-field rules are checked by
  * {@link #crossFieldProblems()}, which both the constructor and {@code Connector.validate()} use, so
  * each problem is reported against the key to fix.
  */
@@ -172,22 +174,21 @@ public final class RawArchiveConfig extends AbstractConfig {
 
     private static ConfigDef addLayoutConfigs(ConfigDef def) {
         int order = 0;
-        ConfigDef.Recommender timeOnly = new TimeLayoutRecommender();
+        ConfigDef.Recommender timeOnly = ConfigForms.shownWhen(ConfigForms.is(PARTITIONER_CLASS, Partitioner.TIME_BASED));
+        ConfigForms.Choice partitioners = ConfigForms.choice(Partitioner.values(), Partitioner::parse);
+        ConfigForms.Choice extractors = ConfigForms.choice(List.of(RECORD_EXTRACTOR), RawArchiveConfig::parseExtractor);
         return def
             .define(TOPICS_DIR, Type.STRING, "topics", validator(RawArchiveConfig::parseTopicsDir, "a folder name or path"),
                 Importance.MEDIUM,
                 "The top folder of the archive in the bucket: objects are named <topics.dir>/<topic>/<partition "
                     + "path>/<topic>+<partition>+<start offset>.json.gz, as by Confluent's S3 sink.",
                 LAYOUT_GROUP, ++order, Width.MEDIUM, "Topics folder")
-            .define(PARTITIONER_CLASS, Type.STRING, Partitioner.DEFAULT.toString(),
-                validator(Partitioner::parse, Partitioner.DEFAULT + " or " + Partitioner.TIME_BASED),
-                Importance.HIGH,
+            .define(PARTITIONER_CLASS, Type.STRING, Partitioner.DEFAULT.toString(), partitioners, Importance.HIGH,
                 "How objects are spread over folders, named as in Confluent's S3 sink: DefaultPartitioner puts a Kafka "
                     + "partition's objects under partition=<p>; TimeBasedPartitioner puts each object under its first "
                     + "record's time, formatted with " + PATH_FORMAT + " (an object never spans two such folders).",
                 LAYOUT_GROUP, ++order, Width.LONG, "Partitioner",
-                List.of(PATH_FORMAT, PARTITION_DURATION_MS, TIMEZONE, LOCALE), new FixedRecommender(
-                    List.of(Partitioner.DEFAULT.toString(), Partitioner.TIME_BASED.toString())))
+                List.of(PATH_FORMAT, PARTITION_DURATION_MS, TIMEZONE, LOCALE), partitioners)
             .define(PATH_FORMAT, Type.STRING, "", validator(RawArchiveConfig::parsePathFormat,
                     "empty, or a Joda-Time pattern"), Importance.MEDIUM,
                 "For the TimeBasedPartitioner: the folder of a record time, a Joda-Time pattern as in Confluent's S3 "
@@ -207,13 +208,11 @@ public final class RawArchiveConfig extends AbstractConfig {
                     + "are formatted in the root locale, so a path format whose text differs in this locale (month "
                     + "or day names) is refused; numeric formats are the same in every locale.",
                 LAYOUT_GROUP, ++order, Width.SHORT, "Locale", timeOnly)
-            .define(TIMESTAMP_EXTRACTOR, Type.STRING, RECORD_EXTRACTOR,
-                validator(RawArchiveConfig::parseExtractor, RECORD_EXTRACTOR), Importance.LOW,
+            .define(TIMESTAMP_EXTRACTOR, Type.STRING, RECORD_EXTRACTOR, extractors, Importance.LOW,
                 "Where a record's time comes from, for the TimeBasedPartitioner and " + ROTATE_INTERVAL_MS + ": only "
                     + "Record (the Kafka record timestamp), so that a redelivered range gets the same folders and "
                     + "objects. Wallclock and RecordField are refused.",
-                LAYOUT_GROUP, ++order, Width.SHORT, "Timestamp extractor", List.of(),
-                new FixedRecommender(List.of(RECORD_EXTRACTOR)));
+                LAYOUT_GROUP, ++order, Width.SHORT, "Timestamp extractor", extractors);
     }
 
     private static ConfigDef addRotationConfigs(ConfigDef def) {
@@ -242,16 +241,17 @@ public final class RawArchiveConfig extends AbstractConfig {
 
     private static ConfigDef addUploadConfigs(ConfigDef def) {
         int order = 0;
+        // zlib's levels (-1 its default), which the task's Deflater takes as they are.
+        ConfigForms.Choice compressionLevels = ConfigForms.choice(List.of(-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
         return def
             .define(S3_PART_SIZE, Type.INT, 25 << 20, ConfigDef.Range.atLeast(MIN_PART_SIZE), Importance.MEDIUM,
                 "Multipart upload part size: once an object's compressed bytes exceed this, it is sent as a "
                     + "multipart upload, part by part while it is written, so each open object holds at most about "
                     + "this much memory. Smaller objects go in one PutObject.",
                 UPLOAD_GROUP, ++order, Width.SHORT, "Part size (bytes)")
-            .define(S3_COMPRESSION_LEVEL, Type.INT, -1, ConfigDef.Range.between(-1, 9), Importance.LOW,
+            .define(S3_COMPRESSION_LEVEL, Type.INT, -1, compressionLevels, Importance.LOW,
                 "gzip level: -1 the default (6), 0 none, 1 fastest to 9 smallest.",
-                UPLOAD_GROUP, ++order, Width.SHORT, "Compression level", List.of(),
-                new FixedRecommender(List.of(-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9)))
+                UPLOAD_GROUP, ++order, Width.SHORT, "Compression level", compressionLevels)
             .define(BUFFER_MAX_BYTES, Type.LONG, 64L << 20, ConfigDef.Range.atLeast(MIN_PART_SIZE), Importance.MEDIUM,
                 "Most compressed bytes of closed objects and parts a task holds waiting for S3. When uploads fall "
                     + "behind (S3 slow or away) the task pauses consumption until half of it is uploaded. Per task, "
@@ -497,41 +497,5 @@ public final class RawArchiveConfig extends AbstractConfig {
                 return description;
             }
         };
-    }
-
-    /** Offers a fixed list of values, so Control Center shows a choice. */
-    private static final class FixedRecommender implements ConfigDef.Recommender {
-
-        private final List<Object> values;
-
-        FixedRecommender(List<?> values) {
-            this.values = new ArrayList<>(values);
-        }
-
-        @Override
-        public List<Object> validValues(String name, Map<String, Object> parsedConfig) {
-            // A fresh list: ConfigDef.validate narrows the list it gets in place.
-            return new ArrayList<>(values);
-        }
-
-        @Override
-        public boolean visible(String name, Map<String, Object> parsedConfig) {
-            return true;
-        }
-    }
-
-    /** Shows the time layout's keys only while the TimeBasedPartitioner is chosen. */
-    private static final class TimeLayoutRecommender implements ConfigDef.Recommender {
-
-        @Override
-        public List<Object> validValues(String name, Map<String, Object> parsedConfig) {
-            return new ArrayList<>();
-        }
-
-        @Override
-        public boolean visible(String name, Map<String, Object> parsedConfig) {
-            Object partitioner = parsedConfig.get(PARTITIONER_CLASS);
-            return partitioner != null && Partitioner.TIME_BASED.toString().equals(partitioner.toString().trim());
-        }
     }
 }

@@ -2,12 +2,12 @@ package io.github.requestmerge.enrich;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -16,7 +16,13 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 
-/** Configuration of the {@link Enrich} transform. Every key has a group, display name and doc for Control Center. */
+import io.github.requestmerge.ConfigForms;
+
+/**
+ * Configuration of the {@link Enrich} transform. Every key has a group, display name and doc for Control Center;
+ * the property lists offer their properties as a choice ({@link ConfigForms.Choice}), and each group's keys are
+ * shown only while its enrichment is on.
+ */
 public final class EnrichConfig extends AbstractConfig {
 
     static final String GEO_GROUP = "GeoIP";
@@ -65,72 +71,82 @@ public final class EnrichConfig extends AbstractConfig {
 
     private static ConfigDef addGeoConfigs(ConfigDef def) {
         int order = 0;
+        ConfigDef.Recommender geo = ConfigForms.shownWhen(ConfigForms.isOn(GEOIP_ENABLED));
+        ConfigForms.Choice properties = ConfigForms.choice(
+            Arrays.stream(GeoProperty.values()).map(GeoProperty::fieldName).toList(), GeoProperty::parse)
+            .shownWhen(ConfigForms.isOn(GEOIP_ENABLED));
         return def
             .define(GEOIP_ENABLED, Type.BOOLEAN, true, Importance.HIGH,
                 "Whether to add geo fields looked up from the IP address field.",
-                GEO_GROUP, ++order, Width.SHORT, "Geo enrichment")
+                GEO_GROUP, ++order, Width.SHORT, "Geo enrichment",
+                List.of(GEOIP_DATABASE_PATH, GEOIP_ASN_DATABASE_PATH, GEOIP_SOURCE_FIELD, GEOIP_TARGET_FIELD,
+                    GEOIP_PROPERTIES, GEOIP_LOCALE, GEOIP_RELOAD_INTERVAL_MS, GEOIP_CACHE_SIZE))
             .define(GEOIP_DATABASE_PATH, Type.STRING, "", Importance.HIGH,
                 "Path on the worker to a MaxMind GeoIP2 or GeoLite2 City or Country database (.mmdb). "
                     + "Required while " + GEOIP_ENABLED + "=true. Replace the file atomically (as geoipupdate does) "
                     + "and lookups switch to the new file within " + GEOIP_RELOAD_INTERVAL_MS + ".",
-                GEO_GROUP, ++order, Width.LONG, "GeoIP database")
+                GEO_GROUP, ++order, Width.LONG, "GeoIP database", geo)
             .define(GEOIP_ASN_DATABASE_PATH, Type.STRING, "", Importance.LOW,
                 "Optional path to a GeoIP2/GeoLite2 ASN database, needed for the asn, organization_name and network "
                     + "properties. Reloaded like the main database.",
-                GEO_GROUP, ++order, Width.LONG, "ASN database")
+                GEO_GROUP, ++order, Width.LONG, "ASN database", geo)
             .define(GEOIP_SOURCE_FIELD, Type.STRING, "ipaddress", fieldPathValidator(), Importance.HIGH,
                 "Field holding the IPv4 or IPv6 address as a string; a dotted path such as client.ip reaches a "
                     + "nested field. Host names are never resolved.",
-                GEO_GROUP, ++order, Width.MEDIUM, "IP address field")
+                GEO_GROUP, ++order, Width.MEDIUM, "IP address field", geo)
             .define(GEOIP_TARGET_FIELD, Type.STRING, "geo", topLevelFieldValidator(), Importance.MEDIUM,
                 "Top-level field the geo object is written to.",
-                GEO_GROUP, ++order, Width.MEDIUM, "Geo target field")
-            .define(GEOIP_PROPERTIES, Type.LIST, GeoProperty.DEFAULTS, listValidator(GeoProperty::parse),
-                Importance.MEDIUM,
+                GEO_GROUP, ++order, Width.MEDIUM, "Geo target field", geo)
+            .define(GEOIP_PROPERTIES, Type.LIST, GeoProperty.DEFAULTS, properties, Importance.MEDIUM,
                 "Fields of the geo object, named as by Elasticsearch's geoip processor. Available: "
                     + GeoProperty.known() + ". location is written as {lat, lon} for a geo_point mapping.",
-                GEO_GROUP, ++order, Width.LONG, "Geo properties")
+                GEO_GROUP, ++order, Width.LONG, "Geo properties", properties)
             .define(GEOIP_LOCALE, Type.STRING, "en", localeValidator(), Importance.LOW,
                 "Language of continent, country, region and city names (one of the database's languages, e.g. "
                     + "en, de, fr, ja, pt-BR, zh-CN). Names missing in that language are left out.",
-                GEO_GROUP, ++order, Width.SHORT, "Name language")
+                GEO_GROUP, ++order, Width.SHORT, "Name language", geo)
             .define(GEOIP_RELOAD_INTERVAL_MS, Type.LONG, 60_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
                 "How often to check whether a database file was replaced; 0 disables reloading. A replaced file "
                     + "that cannot be read keeps the previous database in use and logs one error.",
-                GEO_GROUP, ++order, Width.SHORT, "Reload check interval (ms)")
+                GEO_GROUP, ++order, Width.SHORT, "Reload check interval (ms)", geo)
             .define(GEOIP_CACHE_SIZE, Type.INT, 10_000, ConfigDef.Range.atLeast(0), Importance.LOW,
                 "Entries of the per-task cache of lookup results by IP address; 0 disables it.",
-                GEO_GROUP, ++order, Width.SHORT, "Geo cache size");
+                GEO_GROUP, ++order, Width.SHORT, "Geo cache size", geo);
     }
 
     private static ConfigDef addUserAgentConfigs(ConfigDef def) {
         int order = 0;
+        ConfigDef.Recommender userAgent = ConfigForms.shownWhen(ConfigForms.isOn(USERAGENT_ENABLED));
+        ConfigForms.Choice properties = ConfigForms.choice(
+            Arrays.stream(UserAgentProperty.values()).map(UserAgentProperty::path).toList(), UserAgentProperty::parse)
+            .shownWhen(ConfigForms.isOn(USERAGENT_ENABLED));
         return def
             .define(USERAGENT_ENABLED, Type.BOOLEAN, true, Importance.HIGH,
                 "Whether to add user-agent fields parsed from the user-agent field.",
-                UA_GROUP, ++order, Width.SHORT, "User-agent enrichment")
+                UA_GROUP, ++order, Width.SHORT, "User-agent enrichment",
+                List.of(USERAGENT_SOURCE_FIELD, USERAGENT_TARGET_FIELD, USERAGENT_PROPERTIES, USERAGENT_REGEXES_PATH,
+                    USERAGENT_MAX_LENGTH, USERAGENT_CACHE_SIZE))
             .define(USERAGENT_SOURCE_FIELD, Type.STRING, "useragent", fieldPathValidator(), Importance.HIGH,
                 "Field holding the User-Agent header as a string; a dotted path reaches a nested field.",
-                UA_GROUP, ++order, Width.MEDIUM, "User-agent field")
+                UA_GROUP, ++order, Width.MEDIUM, "User-agent field", userAgent)
             .define(USERAGENT_TARGET_FIELD, Type.STRING, "UA", topLevelFieldValidator(), Importance.MEDIUM,
                 "Top-level field the user-agent object is written to.",
-                UA_GROUP, ++order, Width.MEDIUM, "User-agent target field")
-            .define(USERAGENT_PROPERTIES, Type.LIST, UserAgentProperty.DEFAULTS,
-                listValidator(UserAgentProperty::parse), Importance.MEDIUM,
+                UA_GROUP, ++order, Width.MEDIUM, "User-agent target field", userAgent)
+            .define(USERAGENT_PROPERTIES, Type.LIST, UserAgentProperty.DEFAULTS, properties, Importance.MEDIUM,
                 "Fields of the user-agent object, named as by Elasticsearch's user_agent processor. Available: "
                     + UserAgentProperty.known() + ". original copies the input string and is off by default.",
-                UA_GROUP, ++order, Width.LONG, "User-agent properties")
+                UA_GROUP, ++order, Width.LONG, "User-agent properties", properties)
             .define(USERAGENT_REGEXES_PATH, Type.STRING, "", Importance.LOW,
                 "Optional path to a uap-core regexes.yaml newer than the one bundled with uap-java. Empty uses the "
                     + "bundled file.",
-                UA_GROUP, ++order, Width.LONG, "Regexes file")
+                UA_GROUP, ++order, Width.LONG, "Regexes file", userAgent)
             .define(USERAGENT_MAX_LENGTH, Type.INT, 512, ConfigDef.Range.between(1, 65_536), Importance.LOW,
                 "Longer user-agent strings are truncated to this many characters before parsing, which bounds "
                     + "the time one record can take.",
-                UA_GROUP, ++order, Width.SHORT, "Maximum length")
+                UA_GROUP, ++order, Width.SHORT, "Maximum length", userAgent)
             .define(USERAGENT_CACHE_SIZE, Type.INT, 10_000, ConfigDef.Range.atLeast(0), Importance.LOW,
                 "Entries of the per-task cache of parsed user agents; 0 disables it.",
-                UA_GROUP, ++order, Width.SHORT, "User-agent cache size");
+                UA_GROUP, ++order, Width.SHORT, "User-agent cache size", userAgent);
     }
 
     boolean geoEnabled() {
@@ -240,31 +256,6 @@ public final class EnrichConfig extends AbstractConfig {
             @Override
             public String toString() {
                 return "a top-level field name";
-            }
-        };
-    }
-
-    private static ConfigDef.Validator listValidator(Function<String, ?> parser) {
-        return new ConfigDef.Validator() {
-            @Override
-            public void ensureValid(String name, Object value) {
-                @SuppressWarnings("unchecked")
-                List<String> items = (List<String>) value;
-                if (items == null || items.isEmpty()) {
-                    throw new ConfigException(name, value, "must list at least one property");
-                }
-                for (String item : items) {
-                    try {
-                        parser.apply(item);
-                    } catch (IllegalArgumentException e) {
-                        throw new ConfigException(name, value, e.getMessage());
-                    }
-                }
-            }
-
-            @Override
-            public String toString() {
-                return "a comma-separated list of the properties named in the description";
             }
         };
     }

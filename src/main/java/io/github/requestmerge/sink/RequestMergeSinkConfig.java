@@ -17,6 +17,7 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
+import io.github.requestmerge.ConfigForms;
 import io.github.requestmerge.Version;
 import io.github.requestmerge.elastic.ElasticClients;
 import io.github.requestmerge.elastic.IndexNames;
@@ -26,8 +27,9 @@ import io.github.requestmerge.merge.MergeRules;
 
 /**
  * Configuration of the merging Elasticsearch sink. Every key has a group, display name and doc
- * (Control Center renders its forms from them), and every validator calls the parser the runtime
- * uses. Cross-field rules are checked by {@link #crossFieldProblems()}, which both the constructor
+ * (Control Center renders its forms from them), every validator calls the parser the runtime uses, a
+ * key with a fixed set of values offers them as a choice ({@link ConfigForms.Choice}), and keys that
+ * matter only with another key's setting are shown only then. Cross-field rules are checked by {@link #crossFieldProblems()}, which both the constructor
  * and {@code Connector.validate()} use, so each problem is reported against its key.
  */
 public final class RequestMergeSinkConfig extends AbstractConfig {
@@ -112,6 +114,9 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
 
     private static ConfigDef addConnectionConfigs(ConfigDef def) {
         int order = 0;
+        ConfigDef.Recommender truststore = ConfigForms.shownWhen(ConfigForms.isSet(SSL_TRUSTSTORE_PATH));
+        ConfigForms.Choice truststoreTypes = ConfigForms.choice(List.of("PKCS12", "JKS"))
+            .shownWhen(ConfigForms.isSet(SSL_TRUSTSTORE_PATH));
         return def
             .define(CONNECTION_URLS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, validator(RequestMergeSinkConfig::parseUrls,
                     "comma-separated http(s) URLs"), Importance.HIGH,
@@ -133,13 +138,14 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
                 CONNECTION_GROUP, ++order, Width.LONG, "CA certificate file")
             .define(SSL_TRUSTSTORE_PATH, Type.STRING, "", Importance.LOW,
                 "Truststore (JKS or PKCS12) to trust the cluster with, instead of a CA file.",
-                CONNECTION_GROUP, ++order, Width.LONG, "Truststore file")
+                CONNECTION_GROUP, ++order, Width.LONG, "Truststore file",
+                List.of(SSL_TRUSTSTORE_PASSWORD, SSL_TRUSTSTORE_TYPE))
             .define(SSL_TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW,
-                "Password of the truststore.",
-                CONNECTION_GROUP, ++order, Width.MEDIUM, "Truststore password")
-            .define(SSL_TRUSTSTORE_TYPE, Type.STRING, "PKCS12", ConfigDef.ValidString.in("PKCS12", "JKS"),
-                Importance.LOW, "Type of the truststore.",
-                CONNECTION_GROUP, ++order, Width.SHORT, "Truststore type")
+                "Password of the truststore (with " + SSL_TRUSTSTORE_PATH + ").",
+                CONNECTION_GROUP, ++order, Width.MEDIUM, "Truststore password", truststore)
+            .define(SSL_TRUSTSTORE_TYPE, Type.STRING, "PKCS12", truststoreTypes, Importance.LOW,
+                "Type of the truststore (with " + SSL_TRUSTSTORE_PATH + ").",
+                CONNECTION_GROUP, ++order, Width.SHORT, "Truststore type", truststoreTypes)
             .define(CONNECTION_TIMEOUT_MS, Type.INT, 5_000, ConfigDef.Range.atLeast(1), Importance.LOW,
                 "How long to wait for a TCP connection to a node.",
                 CONNECTION_GROUP, ++order, Width.SHORT, "Connect timeout (ms)")
@@ -150,6 +156,7 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
 
     private static ConfigDef addIndexConfigs(ConfigDef def) {
         int order = 0;
+        ConfigDef.Recommender template = ConfigForms.shownWhen(ConfigForms.isOn(TEMPLATE_INSTALL));
         return def
             .define(INDEX_NAME, Type.STRING, IndexNames.TOPIC, validator(IndexNames::parse, "an index name or pattern"),
                 Importance.HIGH,
@@ -160,17 +167,21 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
                 "Whether the connector installs (or updates) an index template for its indices when it starts: "
                     + "geo points, dates for the created/updated fields, strings as keyword, the metadata object not "
                     + "indexed. Turn it off to manage mappings yourself.",
-                INDEX_GROUP, ++order, Width.SHORT, "Install index template")
+                INDEX_GROUP, ++order, Width.SHORT, "Install index template",
+                List.of(TEMPLATE_NAME, TEMPLATE_GEO_POINT_FIELDS))
             .define(TEMPLATE_NAME, Type.STRING, "request-merge", Importance.LOW,
-                "Name of the index template the connector installs.",
-                INDEX_GROUP, ++order, Width.MEDIUM, "Index template name")
+                "Name of the index template the connector installs (with " + TEMPLATE_INSTALL + ").",
+                INDEX_GROUP, ++order, Width.MEDIUM, "Index template name", template)
             .define(TEMPLATE_GEO_POINT_FIELDS, Type.LIST, "geo.location", Importance.LOW,
-                "Dotted paths the index template maps as geo_point (where the enrichment transform writes locations).",
-                INDEX_GROUP, ++order, Width.MEDIUM, "Geo point fields");
+                "Dotted paths the index template maps as geo_point (where the enrichment transform writes locations; "
+                    + "with " + TEMPLATE_INSTALL + ").",
+                INDEX_GROUP, ++order, Width.MEDIUM, "Geo point fields", template);
     }
 
     private static ConfigDef addMergeConfigs(ConfigDef def) {
         int order = 0;
+        ConfigForms.Choice nullValues = ConfigForms.choice(MergeRules.NullValues.values(), MergeRules.NullValues::parse);
+        ConfigForms.Choice tombstones = ConfigForms.choice(TombstoneBehavior.values(), TombstoneBehavior::parse);
         return def
             .define(MERGE_ID_FIELD, Type.STRING, "", PATH_OR_EMPTY, Importance.HIGH,
                 "Dotted path of the value field holding the request id. Empty uses the record key (a string or "
@@ -187,15 +198,15 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
                     + ". Without a rule: signed-number strings (\"+3\") are deltas, objects merge recursively, anything "
                     + "else replaces the old value.",
                 MERGE_GROUP, ++order, Width.LONG, "Field rules")
-            .define(MERGE_NULL_HANDLING, Type.STRING, MergeRules.NullValues.IGNORE.toString(),
-                validator(MergeRules.NullValues::parse, "ignore or remove"), Importance.LOW,
+            .define(MERGE_NULL_HANDLING, Type.STRING, MergeRules.NullValues.IGNORE.toString(), nullValues,
+                Importance.LOW,
                 "What a null field value does: ignore (keep the old value) or remove (delete the field).",
-                MERGE_GROUP, ++order, Width.SHORT, "Null values")
-            .define(MERGE_TOMBSTONE_BEHAVIOR, Type.STRING, TombstoneBehavior.DELETE.toString(),
-                validator(TombstoneBehavior::parse, "delete, ignore or fail"), Importance.LOW,
+                MERGE_GROUP, ++order, Width.SHORT, "Null values", nullValues)
+            .define(MERGE_TOMBSTONE_BEHAVIOR, Type.STRING, TombstoneBehavior.DELETE.toString(), tombstones,
+                Importance.LOW,
                 "What a record with a null value does: delete (the document and its cached state), ignore, or fail "
                     + "(a bad record). A tombstone takes its id from the record key.",
-                MERGE_GROUP, ++order, Width.SHORT, "Tombstones")
+                MERGE_GROUP, ++order, Width.SHORT, "Tombstones", tombstones)
             .define(MERGE_CREATED_FIELD, Type.STRING, "created_at", Importance.LOW,
                 "Field holding the earliest event time (ISO-8601 UTC).",
                 MERGE_GROUP, ++order, Width.SHORT, "Created field")
