@@ -13,9 +13,10 @@ import java.util.function.Predicate;
  * {@code close()}; the last lease to close closes the value.
  *
  * <p>The registries are static fields of this plugin's classes, so there is one per class loader
- * that loaded the plugin. Connect gives each plugin directory one plugin class loader, so that is
- * one per worker JVM for this plugin, shared by every connector, task and transform instance of
- * it (a copy of the jar in another plugin directory would get its own).
+ * that loaded the plugin. Connect gives each plugin location under {@code plugin.path} one plugin
+ * class loader (and a plugin on the worker's class path is loaded once too), so that is one per
+ * worker JVM for this plugin, shared by every connector, task and transform instance of it (a
+ * second copy of the plugin in another location would get its own).
  *
  * <p>A value found in the registry is reused only while it is still current (the predicate
  * given at construction; for a file, that it was not replaced on disk). A value that is no longer
