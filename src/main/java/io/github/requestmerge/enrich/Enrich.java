@@ -33,7 +33,12 @@ import io.github.requestmerge.Version;
  * Tombstones pass through unchanged. Records whose address or user agent is missing or invalid
  * pass through without those fields; the outcomes are counted and logged when the task stops.
  *
- * <p>Thread-safety: Connect calls one instance from one task thread; the lookups themselves are
+ * <p>The expensive state (the MaxMind readers, the compiled user-agent regexes and the lookup
+ * caches) is shared by every instance in the worker JVM that configures it alike, acquired in
+ * {@link #configure} and released in {@link #close}; see {@link Shared}. Outcome counts and
+ * derived schemas stay per instance.
+ *
+ * <p>Thread-safety: Connect calls one instance from one task thread; the shared lookups are
  * thread-safe.
  */
 public abstract class Enrich<R extends ConnectRecord<R>> implements Transformation<R>, Versioned {
@@ -47,7 +52,9 @@ public abstract class Enrich<R extends ConnectRecord<R>> implements Transformati
     private static final int SCHEMA_CACHE_SIZE = 64;
 
     private EnrichCounters counters;
+    private Shared.Lease<GeoLookup> geoLease;
     private GeoLookup geo;
+    private Shared.Lease<UserAgentCache> userAgentLease;
     private UserAgentLookup userAgent;
     private FieldPath geoSource;
     private FieldPath userAgentSource;
@@ -66,7 +73,8 @@ public abstract class Enrich<R extends ConnectRecord<R>> implements Transformati
             geoSource = config.geoSourceField();
             geoTarget = config.geoTargetField();
             geoSchema = geoSchema(config.geoProperties());
-            geo = GeoLookup.open(config, counters);
+            geoLease = GeoLookup.acquire(config);
+            geo = geoLease.get();
             log.info("Enrich: geo from field '{}' into '{}' using {} ({})", geoSource, geoTarget,
                 config.geoDatabasePath(), geo.locationDatabase().databaseType());
         }
@@ -75,7 +83,13 @@ public abstract class Enrich<R extends ConnectRecord<R>> implements Transformati
             userAgentTarget = config.userAgentTargetField();
             userAgentProperties = config.userAgentProperties();
             userAgentSchema = UserAgentValues.schema(userAgentProperties);
-            userAgent = UserAgentLookup.open(config, counters);
+            try {
+                userAgentLease = UserAgentCache.acquire(config);
+            } catch (RuntimeException e) {
+                releaseShared();
+                throw e;
+            }
+            userAgent = new UserAgentLookup(userAgentLease.get(), config.userAgentMaxLength(), counters);
             log.info("Enrich: user agent from field '{}' into '{}'", userAgentSource, userAgentTarget);
         }
         schemaCache = Caffeine.newBuilder().maximumSize(SCHEMA_CACHE_SIZE).build();
@@ -102,7 +116,7 @@ public abstract class Enrich<R extends ConnectRecord<R>> implements Transformati
         Map<?, ?> original = (Map<?, ?>) value;
         Map<Object, Object> updated = new LinkedHashMap<>(original);
         if (geo != null) {
-            GeoValues found = geo.lookup(geoSource.get(original));
+            GeoValues found = geo.lookup(geoSource.get(original), counters);
             if (found != null) {
                 updated.put(geoTarget, found.toMap());
             }
@@ -129,7 +143,7 @@ public abstract class Enrich<R extends ConnectRecord<R>> implements Transformati
             updated.put(field.name(), original.get(field));
         }
         if (geo != null) {
-            GeoValues found = geo.lookup(geoSource.get(original));
+            GeoValues found = geo.lookup(geoSource.get(original), counters);
             updated.put(geoTarget, found == null ? null : found.toStruct(geoSchema));
         }
         if (userAgent != null) {
@@ -187,7 +201,11 @@ public abstract class Enrich<R extends ConnectRecord<R>> implements Transformati
      * against uap-java's own parser. Call right after {@link #configure(Map)}.
      */
     void useUserAgentParser(java.util.function.Function<String, ua_parser.Client> parser, int maxLength, int cacheSize) {
-        userAgent = new UserAgentLookup(parser, maxLength, cacheSize, counters);
+        if (userAgentLease != null) {
+            userAgentLease.close();
+            userAgentLease = null;
+        }
+        userAgent = new UserAgentLookup(UserAgentCache.unshared(parser, cacheSize), maxLength, counters);
     }
 
     /** @return the outcome counts so far (for tests and the close log) */
@@ -201,6 +219,10 @@ public abstract class Enrich<R extends ConnectRecord<R>> implements Transformati
 
     GeoLookup geoLookup() {
         return geo;
+    }
+
+    UserAgentCache userAgentCache() {
+        return userAgentLease == null ? null : userAgentLease.get();
     }
 
     @Override
@@ -218,12 +240,21 @@ public abstract class Enrich<R extends ConnectRecord<R>> implements Transformati
         if (counters != null) {
             log.info("Enrich: closing; outcome counts {}", counters.snapshot());
         }
-        if (geo != null) {
-            geo.close();
-            geo = null;
+        releaseShared();
+        schemaCache = null;
+    }
+
+    private void releaseShared() {
+        if (geoLease != null) {
+            geoLease.close();
+            geoLease = null;
+        }
+        geo = null;
+        if (userAgentLease != null) {
+            userAgentLease.close();
+            userAgentLease = null;
         }
         userAgent = null;
-        schemaCache = null;
     }
 
     protected abstract String part();

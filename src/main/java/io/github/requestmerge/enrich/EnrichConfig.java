@@ -110,7 +110,9 @@ public final class EnrichConfig extends AbstractConfig {
                     + "that cannot be read keeps the previous database in use and logs one error.",
                 GEO_GROUP, ++order, Width.SHORT, "Reload check interval (ms)", geo)
             .define(GEOIP_CACHE_SIZE, Type.INT, 10_000, ConfigDef.Range.atLeast(0), Importance.LOW,
-                "Entries of the per-task cache of lookup results by IP address; 0 disables it.",
+                "Entries of the cache of lookup results by IP address; 0 disables it. One cache (and one reader per "
+                    + "database file) serves every task in the worker configured with the same databases, "
+                    + "properties, locale and size.",
                 GEO_GROUP, ++order, Width.SHORT, "Geo cache size", geo);
     }
 
@@ -145,7 +147,8 @@ public final class EnrichConfig extends AbstractConfig {
                     + "the time one record can take.",
                 UA_GROUP, ++order, Width.SHORT, "Maximum length", userAgent)
             .define(USERAGENT_CACHE_SIZE, Type.INT, 10_000, ConfigDef.Range.atLeast(0), Importance.LOW,
-                "Entries of the per-task cache of parsed user agents; 0 disables it.",
+                "Entries of the cache of parsed user agents; 0 disables it. One cache (and one parser per regexes "
+                    + "file) serves every task in the worker configured with the same regexes file and size.",
                 UA_GROUP, ++order, Width.SHORT, "User-agent cache size", userAgent);
     }
 

@@ -2,12 +2,9 @@ package io.github.requestmerge.enrich;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -32,12 +29,28 @@ import com.maxmind.geoip2.DatabaseReader;
  * is released by the garbage collector once no lookup holds it. A replacement that cannot be
  * opened (corrupt, truncated, wrong database type) keeps the current reader and is logged once.
  *
+ * <p>One instance per worker is shared by every transform instance that configures the same path,
+ * kind, locales and reload interval ({@link #acquire}); see {@link Shared}. With reloading on, a
+ * replaced file is swapped in for all of them (and checked for when another instance acquires it).
+ * With reloading off, an instance configured after the file was replaced gets a new reader of the
+ * new file, while the instances that hold the old one keep it until they close.
+ *
  * <p>Thread-safety: {@link #reader()} may be called from any thread; the reload runs on the
- * shared reload thread (or on the caller of {@link #checkForUpdate()} in tests).
+ * shared reload thread, on an acquirer's thread, or on the caller of {@link #checkForUpdate()} in
+ * tests, one at a time.
  */
 final class GeoDatabase implements Closeable {
 
     private static final Logger log = LoggerFactory.getLogger(GeoDatabase.class);
+
+    /**
+     * The databases open in this worker (one plugin class loader; see {@link Shared}). Keyed by the
+     * configured path, made absolute, rather than by the file it resolves to: reloading watches
+     * that path, so a symbolic link pointed at a new file (as a Kubernetes volume update does) is
+     * noticed. Two spellings of one file therefore get two readers, a cost only in that unusual setup.
+     */
+    private static final Shared<Key, GeoDatabase> SHARED =
+        new Shared<>(GeoDatabase::open, GeoDatabase::isShareable, GeoDatabase::close);
 
     private static final Object SCHEDULER_LOCK = new Object();
     private static ScheduledExecutorService scheduler;
@@ -47,12 +60,26 @@ final class GeoDatabase implements Closeable {
     private final String configKey;
     private final Kind kind;
     private final List<String> locales;
+    private final boolean reloading;
     private final AtomicLong generation = new AtomicLong();
     private final AtomicLong reloadFailures = new AtomicLong();
     private volatile DatabaseReader reader;
     private volatile FileSignature loaded;
     private volatile FileSignature lastFailed;
     private ScheduledFuture<?> reloadTask;
+    private boolean closed;
+
+    /** What makes two configured databases interchangeable. */
+    record Key(Path path, Kind kind, List<String> locales, long reloadIntervalMs) {
+        Key {
+            path = path.toAbsolutePath().normalize();
+            locales = List.copyOf(locales);
+        }
+
+        String configKey() {
+            return kind == Kind.ASN ? EnrichConfig.GEOIP_ASN_DATABASE_PATH : EnrichConfig.GEOIP_DATABASE_PATH;
+        }
+    }
 
     /** The database kinds the transform reads. */
     enum Kind {
@@ -69,21 +96,33 @@ final class GeoDatabase implements Closeable {
         }
     }
 
-    private GeoDatabase(Path path, String configKey, Kind kind, List<String> locales) {
+    private GeoDatabase(Path path, String configKey, Kind kind, List<String> locales, boolean reloading) {
         this.path = path;
+        this.reloading = reloading;
         this.configKey = configKey;
         this.kind = kind;
         this.locales = locales;
     }
 
     /**
-     * Opens the database and, when {@code reloadIntervalMs > 0}, starts watching the file.
-     *
-     * @throws ConfigException naming {@code configKey} and the path when the file is missing,
+     * @return a lease on the worker's database for this key, opened (and, when the key's reload
+     *     interval is positive, watched) if no current one is open; close it when done
+     * @throws ConfigException naming the key's config key and the path when the file is missing,
      *     unreadable, not a MaxMind database or of the wrong kind
      */
-    static GeoDatabase open(Path path, String configKey, Kind kind, List<String> locales, long reloadIntervalMs) {
-        GeoDatabase database = new GeoDatabase(path, configKey, kind, locales);
+    static Shared.Lease<GeoDatabase> acquire(Key key) {
+        return SHARED.acquire(key);
+    }
+
+    static Shared<Key, GeoDatabase> shared() {
+        return SHARED;
+    }
+
+    private static GeoDatabase open(Key key) {
+        Path path = key.path();
+        String configKey = key.configKey();
+        long reloadIntervalMs = key.reloadIntervalMs();
+        GeoDatabase database = new GeoDatabase(path, configKey, key.kind(), key.locales(), reloadIntervalMs > 0);
         FileSignature signature;
         try {
             signature = FileSignature.of(path);
@@ -99,6 +138,18 @@ final class GeoDatabase implements Closeable {
                 database::checkForUpdateSafely, reloadIntervalMs, reloadIntervalMs, TimeUnit.MILLISECONDS);
         }
         return database;
+    }
+
+    /**
+     * Whether a new acquirer may share this database: with reloading on always (after checking
+     * the file now, so it gets the newest one); with reloading off while the file is unchanged.
+     */
+    boolean isShareable() {
+        if (reloading) {
+            checkForUpdate();
+            return true;
+        }
+        return loaded.matches(path);
     }
 
     /** @return the reader to use for one lookup; never null while open */
@@ -124,7 +175,10 @@ final class GeoDatabase implements Closeable {
      *
      * @return true when a new database was swapped in
      */
-    boolean checkForUpdate() {
+    synchronized boolean checkForUpdate() {
+        if (closed) {
+            return false;
+        }
         FileSignature current;
         try {
             current = FileSignature.of(path);
@@ -178,8 +232,10 @@ final class GeoDatabase implements Closeable {
         return opened;
     }
 
+    /** Closes the reader; called once, by the last lease's release. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         if (reloadTask != null) {
             reloadTask.cancel(false);
             reloadTask = null;
@@ -215,38 +271,6 @@ final class GeoDatabase implements Closeable {
                 scheduler.shutdownNow();
                 scheduler = null;
             }
-        }
-    }
-
-    /** What identifies one version of the file: replacing it (rename or rewrite) changes at least one part. */
-    private static final class FileSignature {
-        private final Object fileKey;
-        private final long size;
-        private final long modifiedMillis;
-
-        private FileSignature(Object fileKey, long size, long modifiedMillis) {
-            this.fileKey = fileKey;
-            this.size = size;
-            this.modifiedMillis = modifiedMillis;
-        }
-
-        static FileSignature of(Path path) throws IOException {
-            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
-            return new FileSignature(attributes.fileKey(), attributes.size(), attributes.lastModifiedTime().toMillis());
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            if (!(other instanceof FileSignature)) {
-                return false;
-            }
-            FileSignature that = (FileSignature) other;
-            return size == that.size && modifiedMillis == that.modifiedMillis && Objects.equals(fileKey, that.fileKey);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(fileKey, size, modifiedMillis);
         }
     }
 }

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -24,58 +25,100 @@ import io.github.requestmerge.enrich.EnrichCounters.Outcome;
 
 /**
  * Turns the value of an IP address field into geo values, with a bounded cache of results by the
- * field's string value. Bad input never throws: it is counted and yields no geo.
+ * field's string value. Bad input never throws: it is counted (in the caller's counters) and
+ * yields no geo.
  *
- * <p>Thread-safety: safe for concurrent use (the cache is Caffeine, the databases swap atomically).
+ * <p>One instance per worker is shared by every transform instance configured with the same
+ * databases, properties and cache size ({@link #acquire}; see {@link Shared}), so they share the
+ * databases' readers and one cache.
+ *
+ * <p>Thread-safety: safe for concurrent use (the cache is Caffeine, the databases swap
+ * atomically, and a cached result is used only while the databases are the ones it came from).
  */
 final class GeoLookup implements Closeable {
 
     private static final GeoValues NONE = new GeoValues(new EnumMap<>(GeoProperty.class));
 
+    /** The lookups open in this worker (one plugin class loader; see {@link Shared}). */
+    private static final Shared<Key, GeoLookup> SHARED =
+        new Shared<>(GeoLookup::open, GeoLookup::current, GeoLookup::close);
+
+    private final Shared.Lease<GeoDatabase> locationLease;
+    private final Shared.Lease<GeoDatabase> asnLease;
     private final GeoDatabase location;
     private final GeoDatabase asn;
     private final Set<GeoProperty> properties;
     private final boolean needsLocation;
     private final boolean needsAsn;
-    private final EnrichCounters counters;
     private final Cache<String, Cached> cache;
-    private volatile long cacheGeneration;
 
-    private GeoLookup(GeoDatabase location, GeoDatabase asn, Set<GeoProperty> properties, int cacheSize,
-                      EnrichCounters counters) {
-        this.location = location;
-        this.asn = asn;
+    /** What makes two configurations' lookups interchangeable; {@code asn} is null without an ASN database. */
+    record Key(GeoDatabase.Key location, GeoDatabase.Key asn, Set<GeoProperty> properties, int cacheSize) {
+        Key {
+            properties = Set.copyOf(properties);
+        }
+
+        static Key of(EnrichConfig config) {
+            List<String> locales = List.of(config.geoLocale());
+            long reloadMs = config.geoReloadIntervalMs();
+            GeoDatabase.Key location =
+                new GeoDatabase.Key(config.geoDatabasePath(), GeoDatabase.Kind.LOCATION, locales, reloadMs);
+            GeoDatabase.Key asn = config.asnDatabasePath() == null ? null
+                : new GeoDatabase.Key(config.asnDatabasePath(), GeoDatabase.Kind.ASN, locales, reloadMs);
+            return new Key(location, asn, config.geoProperties(), config.geoCacheSize());
+        }
+    }
+
+    private GeoLookup(Shared.Lease<GeoDatabase> locationLease, Shared.Lease<GeoDatabase> asnLease,
+                      Set<GeoProperty> properties, int cacheSize) {
+        this.locationLease = locationLease;
+        this.asnLease = asnLease;
+        this.location = locationLease.get();
+        this.asn = asnLease == null ? null : asnLease.get();
         this.properties = properties;
         this.needsLocation = properties.stream().anyMatch(p -> !p.fromAsnDatabase());
         this.needsAsn = asn != null && properties.stream().anyMatch(GeoProperty::fromAsnDatabase);
-        this.counters = counters;
         this.cache = cacheSize == 0 ? null : Caffeine.newBuilder().maximumSize(cacheSize).build();
-        this.cacheGeneration = generation();
     }
 
-    /** Opens the configured databases; failures name the config key and the path. */
-    static GeoLookup open(EnrichConfig config, EnrichCounters counters) {
-        java.util.List<String> locales = java.util.List.of(config.geoLocale());
-        GeoDatabase location = GeoDatabase.open(config.geoDatabasePath(), EnrichConfig.GEOIP_DATABASE_PATH,
-            GeoDatabase.Kind.LOCATION, locales, config.geoReloadIntervalMs());
-        GeoDatabase asn = null;
+    /**
+     * @return a lease on the worker's lookup for this configuration, opening the databases if no
+     *     current one is open; close it when done
+     * @throws ConfigException naming the config key and the path of a database that cannot be opened
+     */
+    static Shared.Lease<GeoLookup> acquire(EnrichConfig config) {
+        return SHARED.acquire(Key.of(config));
+    }
+
+    static Shared<Key, GeoLookup> shared() {
+        return SHARED;
+    }
+
+    private static GeoLookup open(Key key) {
+        Shared.Lease<GeoDatabase> location = GeoDatabase.acquire(key.location());
+        Shared.Lease<GeoDatabase> asn = null;
         try {
-            if (config.asnDatabasePath() != null) {
-                asn = GeoDatabase.open(config.asnDatabasePath(), EnrichConfig.GEOIP_ASN_DATABASE_PATH,
-                    GeoDatabase.Kind.ASN, locales, config.geoReloadIntervalMs());
+            if (key.asn() != null) {
+                asn = GeoDatabase.acquire(key.asn());
             }
         } catch (ConfigException e) {
             location.close();
             throw e;
         }
-        return new GeoLookup(location, asn, config.geoProperties(), config.geoCacheSize(), counters);
+        return new GeoLookup(location, asn, key.properties(), key.cacheSize());
+    }
+
+    /** @return whether the databases are still the current ones for new acquirers */
+    private boolean current() {
+        return location.isShareable() && (asn == null || asn.isShareable());
     }
 
     /**
      * @param fieldValue the IP address field's value (any type; only strings can match)
+     * @param counters where the outcome is counted (the calling transform instance's)
      * @return the geo values, or null when the record gets no geo (the reason is counted)
      */
-    GeoValues lookup(Object fieldValue) {
+    GeoValues lookup(Object fieldValue, EnrichCounters counters) {
         if (fieldValue == null) {
             counters.geo(Outcome.MISSING);
             return null;
@@ -87,17 +130,14 @@ final class GeoLookup implements Closeable {
         String text = (String) fieldValue;
         Cached result;
         if (cache == null) {
-            result = resolve(text);
+            result = resolve(text, 0);
         } else {
+            // Read before the readers: a result is then never tagged newer than the database it came from.
             long generation = generation();
-            if (generation != cacheGeneration) {
-                // A database was replaced: everything cached came from the old file.
-                cache.invalidateAll();
-                cacheGeneration = generation;
-            }
             result = cache.getIfPresent(text);
-            if (result == null) {
-                result = resolve(text);
+            if (result == null || result.generation != generation) {
+                // Absent, or from a database replaced since (the cache is shared, so it is not cleared).
+                result = resolve(text, generation);
                 if (result.outcome != Outcome.ERROR) {
                     cache.put(text, result);
                 }
@@ -111,13 +151,13 @@ final class GeoLookup implements Closeable {
         return location.generation() + (asn == null ? 0 : asn.generation());
     }
 
-    private Cached resolve(String text) {
+    private Cached resolve(String text, long generation) {
         InetAddress address = IpAddresses.parse(text);
         if (address == null) {
-            return new Cached(Outcome.INVALID, NONE);
+            return new Cached(Outcome.INVALID, NONE, generation);
         }
         if (!IpAddresses.isPublic(address)) {
-            return new Cached(Outcome.PRIVATE, NONE);
+            return new Cached(Outcome.PRIVATE, NONE, generation);
         }
         Map<GeoProperty, Object> values = new EnumMap<>(GeoProperty.class);
         try {
@@ -129,10 +169,11 @@ final class GeoLookup implements Closeable {
             }
         } catch (IOException | GeoIp2Exception | RuntimeException e) {
             // Corrupt data in the file; bad data must never fail the task, and is counted.
-            return new Cached(Outcome.ERROR, NONE);
+            return new Cached(Outcome.ERROR, NONE, generation);
         }
         values.keySet().retainAll(properties);
-        return values.isEmpty() ? new Cached(Outcome.NOT_FOUND, NONE) : new Cached(Outcome.ENRICHED, new GeoValues(values));
+        return values.isEmpty() ? new Cached(Outcome.NOT_FOUND, NONE, generation)
+            : new Cached(Outcome.ENRICHED, new GeoValues(values), generation);
     }
 
     private static void addLocation(DatabaseReader reader, InetAddress address, Map<GeoProperty, Object> values)
@@ -190,11 +231,12 @@ final class GeoLookup implements Closeable {
         }
     }
 
+    /** Releases the databases; called once, by the last lease's release. */
     @Override
     public void close() {
-        location.close();
-        if (asn != null) {
-            asn.close();
+        locationLease.close();
+        if (asnLease != null) {
+            asnLease.close();
         }
     }
 
@@ -205,10 +247,12 @@ final class GeoLookup implements Closeable {
     private static final class Cached {
         final Outcome outcome;
         final GeoValues values;
+        final long generation;
 
-        Cached(Outcome outcome, GeoValues values) {
+        Cached(Outcome outcome, GeoValues values, long generation) {
             this.outcome = outcome;
             this.values = values;
+            this.generation = generation;
         }
     }
 }

@@ -138,13 +138,14 @@ class GeoDatabaseReloadTest {
         config.put(EnrichConfig.GEOIP_CACHE_SIZE, "0");
         config.put(EnrichConfig.GEOIP_PROPERTIES, "country_iso_code");
         EnrichCounters counters = new EnrichCounters();
-        GeoLookup lookup = GeoLookup.open(new EnrichConfig(config), counters);
+        Shared.Lease<GeoLookup> lease = GeoLookup.acquire(new EnrichConfig(config));
+        GeoLookup lookup = lease.get();
         ExecutorService readers = Executors.newFixedThreadPool(2);
         AtomicBoolean running = new AtomicBoolean(true);
         CountDownLatch started = new CountDownLatch(2);
         try {
-            List<Future<Long>> results = List.of(readers.submit(() -> lookUpUntilStopped(lookup, running, started)),
-                readers.submit(() -> lookUpUntilStopped(lookup, running, started)));
+            List<Future<Long>> results = List.of(readers.submit(() -> lookUpUntilStopped(lookup, counters, running, started)),
+                readers.submit(() -> lookUpUntilStopped(lookup, counters, running, started)));
             started.await();
             for (int i = 0; i < 40; i++) {
                 replaceAtomically(i % 2 == 0 ? fr : gb, live);
@@ -160,15 +161,15 @@ class GeoDatabaseReloadTest {
         } finally {
             running.set(false);
             readers.shutdownNow();
-            lookup.close();
+            lease.close();
         }
     }
 
-    private static long lookUpUntilStopped(GeoLookup lookup, AtomicBoolean running, CountDownLatch started) {
+    private static long lookUpUntilStopped(GeoLookup lookup, EnrichCounters counters, AtomicBoolean running, CountDownLatch started) {
         started.countDown();
         long count = 0;
         while (running.get()) {
-            GeoValues values = lookup.lookup(IP);
+            GeoValues values = lookup.lookup(IP, counters);
             String country = values == null ? null : (String) values.get(GeoProperty.COUNTRY_ISO_CODE);
             if (!"GB".equals(country) && !"FR".equals(country)) {
                 throw new AssertionError("unexpected lookup result " + country);
