@@ -363,7 +363,7 @@ public final class EndToEndBench {
             } else if (now - lastChange > STALL.toNanos()) {
                 throw new BenchFailure("no progress for " + STALL.toSeconds() + " s (" + (merged < 0 ? "" : merged
                     + " events merged, ") + totals.documents() + " documents in Elasticsearch); see the worker's log "
-                    + stack.getProperty("connect.log"));
+                    + stack.getProperty("connect.log") + " and the diagnostics in " + stallDiagnostics());
             }
             if (now - lastProgress >= 5_000_000_000L) {
                 lastProgress = now;
@@ -434,6 +434,55 @@ public final class EndToEndBench {
             .put("worker_rss_after_kib", after.rss("connect"));
         sinkMetrics(section, null, "pre-produced events waited in Kafka until the connector started");
         System.out.println("  complete after " + seconds(elapsed));
+    }
+
+    /**
+     * When a phase stalls: what each sink task reports over JMX, each partition's committed offset against its
+     * end, and the worker's threads, into a file beside the results.
+     *
+     * @return the file
+     */
+    private Path stallDiagnostics() {
+        Path file = options.out.resolveSibling(options.out.getFileName() + ".stall.txt");
+        StringBuilder text = new StringBuilder("Stall of " + name + " at " + java.time.Instant.now() + "\n\n");
+        try {
+            if (jmx != null) {
+                jmx.sinkTaskStates(name).forEach((task, state) -> text.append("task ").append(task).append(": ")
+                    .append(state).append("\n"));
+            }
+        } catch (IOException | JMException | RuntimeException e) {
+            text.append("sink JMX: ").append(e).append('\n');
+        }
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+            var committed = admin.listConsumerGroupOffsets("connect-" + name).partitionsToOffsetAndMetadata().get();
+            var ends = admin.listOffsets(committed.keySet().stream().collect(java.util.stream.Collectors.toMap(
+                partition -> partition, partition -> org.apache.kafka.clients.admin.OffsetSpec.latest()))).all().get();
+            text.append("\ncommitted / end offsets of group connect-").append(name).append(":\n");
+            new java.util.TreeMap<>(committed.entrySet().stream().collect(java.util.stream.Collectors.toMap(
+                entry -> entry.getKey().toString(), entry -> entry.getValue().offset() + " / "
+                    + ends.get(entry.getKey()).offset()))).forEach((partition, offsets) -> text.append("  ")
+                .append(partition).append(": ").append(offsets).append('\n'));
+            var group = admin.describeConsumerGroups(List.of("connect-" + name)).all().get().get("connect-" + name);
+            text.append("group state ").append(group.state()).append(", members:\n");
+            group.members().forEach(member -> text.append("  ").append(member.clientId()).append(" ")
+                .append(member.assignment().topicPartitions()).append('\n'));
+        } catch (Exception e) {
+            text.append("consumer group: ").append(e).append('\n');
+        }
+        try {
+            Process jcmd = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(pids.get("connect")), "Thread.print").redirectErrorStream(true).start();
+            text.append("\nworker threads:\n").append(new String(jcmd.getInputStream().readAllBytes(),
+                StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            text.append("jcmd: ").append(e).append('\n');
+        }
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            System.err.println(text);
+        }
+        return file;
     }
 
     // ---------------------------------------------------------------- live

@@ -59,6 +59,29 @@ public final class WorkerJmx implements AutoCloseable {
         }
     }
 
+    /** @return every attribute of each sink task of the connector, as text, by task id (for diagnostics) */
+    Map<String, String> sinkTaskStates(String connectorName) throws IOException, JMException {
+        Map<String, String> tasks = new TreeMap<>();
+        String quoted = ObjectName.quote(connectorName);
+        for (ObjectName name : server.queryNames(new ObjectName("io.github.requestmerge:type=sink-task-metrics,*"), null)) {
+            if (!quoted.equals(name.getKeyProperty("connector"))) {
+                continue;
+            }
+            StringBuilder text = new StringBuilder();
+            for (var info : server.getMBeanInfo(name).getAttributes()) {
+                Object value;
+                try {
+                    value = server.getAttribute(name, info.getName());
+                } catch (JMException e) {
+                    value = e.toString();
+                }
+                text.append(text.length() == 0 ? "" : ", ").append(info.getName()).append('=').append(value);
+            }
+            tasks.put(ObjectName.unquote(name.getKeyProperty("task")), text.toString());
+        }
+        return tasks;
+    }
+
     /** @return attribute values of each task of the connector, by task id */
     Map<String, Map<String, Number>> sinkTasks(String connectorName) throws IOException, JMException {
         Map<String, Map<String, Number>> tasks = new TreeMap<>();
