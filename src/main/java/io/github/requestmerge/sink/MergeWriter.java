@@ -3,9 +3,11 @@ package io.github.requestmerge.sink;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +27,12 @@ import io.github.requestmerge.sink.FlushResult.Rejected;
 /**
  * Writes one batch: loads the documents not in the cache (one multi-get per index), merges each
  * document's pending events in order, and writes every changed document once, guarded by the
- * version it was read at. Each failed write is classified by {@link ElasticErrors}: a document whose
+ * version it was read at. While most documents missing from the cache turn out to be new ones
+ * ({@link CreateFirstPolicy}), they are not read first: each is merged from an empty document and
+ * written create-if-absent, and only those whose create fails because they exist (a 409: written
+ * before a restart, by the partition's previous owner, or evicted from the cache) are read and merged
+ * again, like any conflict; a guessed document is cached only once its create is acknowledged. Each
+ * failed write is classified by {@link ElasticErrors}: a document whose
  * write conflicts (another writer, a zombie task after a rebalance) or failed transiently (429, 5xx,
  * unavailable shards, a cluster block) is read back and its events merged again, for as long as it
  * takes: the duplicate marks in the stored document skip whatever an earlier attempt already
@@ -33,7 +40,7 @@ import io.github.requestmerge.sink.FlushResult.Rejected;
  * to the dead letter queue; a write no retry can fix (credentials, a closed or missing index) fails
  * the batch with what to fix.
  *
- * <p>Used by the writer thread only.
+ * <p>Used by the writer thread only, but for {@link #partitionsAssigned()}, which any thread may call.
  */
 final class MergeWriter {
 
@@ -50,6 +57,7 @@ final class MergeWriter {
     private final int bulkMaxDocuments;
     private final long bulkMaxBytes;
     private final SinkTaskMetrics metrics;
+    private final CreateFirstPolicy createFirst = new CreateFirstPolicy();
 
     MergeWriter(Merger merger, StateJson json, StateCache cache, DocumentStore store, Retry retry,
                 int bulkMaxDocuments, long bulkMaxBytes, SinkTaskMetrics metrics) {
@@ -86,10 +94,14 @@ final class MergeWriter {
             Collection<DocKey> todo = batch.groups().keySet();
             int transientRounds = 0;
             int conflictRounds = 0;
+            boolean firstRound = true;
             while (!todo.isEmpty()) {
-                Map<DocKey, CachedDocument> docs = load(todo);
+                // Only the first round may guess: a document written again was refused, and is read.
+                Set<DocKey> guessed = new HashSet<>();
+                Map<DocKey, CachedDocument> docs = load(todo, batch, firstRound, guessed);
                 List<DocKey> keys = new ArrayList<>();
                 List<Write> writes = new ArrayList<>();
+                List<DocKey> again = new ArrayList<>();
                 for (DocKey key : todo) {
                     CachedDocument doc = docs.get(key);
                     Applied applied = apply(key, doc, batch.groups().get(key));
@@ -98,12 +110,17 @@ final class MergeWriter {
                     if (write != null) {
                         keys.add(key);
                         writes.add(write);
+                    } else if (guessed.contains(key)) {
+                        // Every event was rejected against an empty document; the stored one decides.
+                        again.add(key);
                     } else {
                         cache.put(key, doc);
                     }
                 }
-                List<DocKey> again = new ArrayList<>();
                 String transientError = null;
+                boolean conflicted = false;
+                int created = 0;
+                int existed = 0;
                 List<Result> results = send(writes);
                 for (int i = 0; i < results.size(); i++) {
                     DocKey key = keys.get(i);
@@ -111,13 +128,28 @@ final class MergeWriter {
                     Write write = writes.get(i);
                     if (result.ok() || write.kind() == Write.Kind.DELETE && result.status() == 404) {
                         acknowledged(key, docs.get(key), write, result, outcomes.get(key));
+                        created += guessed.contains(key) ? 1 : 0;
                         continue;
                     }
                     // Whatever happened, the cached state holds events Elasticsearch did not take.
                     cache.invalidate(key);
+                    if (guessed.contains(key) && result.category() == ElasticErrors.Category.CONFLICT) {
+                        // It exists after all: read it and merge again (its marks skip what it holds).
+                        metrics.createConflicts.increment();
+                        existed++;
+                        again.add(key);
+                        continue;
+                    }
+                    if (guessed.contains(key) && result.category() == ElasticErrors.Category.BAD_DOCUMENT) {
+                        // Elasticsearch may refuse the guess, not the document the events make: read it and
+                        // merge again; refused then, the events go to the error handler.
+                        again.add(key);
+                        continue;
+                    }
                     switch (result.category()) {
                         case CONFLICT:
                             metrics.conflicts.increment();
+                            conflicted = true;
                             again.add(key);
                             break;
                         case TRANSIENT:
@@ -134,12 +166,16 @@ final class MergeWriter {
                                 + (remedy.isEmpty() ? "" : "; " + remedy));
                     }
                 }
+                if (firstRound) {
+                    createFirst.observed(existed, created);
+                    firstRound = false;
+                }
                 if (!again.isEmpty()) {
                     String what = "writing " + again.size() + " documents (e.g. id '" + again.get(0).id() + "' in "
                         + again.get(0).index() + ")";
                     if (transientError != null) {
                         retry.backOff(what, transientError, ++transientRounds);
-                    } else if (++conflictRounds > IMMEDIATE_CONFLICT_ROUNDS) {
+                    } else if (conflicted && ++conflictRounds > IMMEDIATE_CONFLICT_ROUNDS) {
                         // Another writer keeps changing these documents (a zombie task, or two connectors on one
                         // index): back off, visibly, and let the retry timeout end it like any fault that lasts.
                         retry.backOff(what, "409 version conflicts: another writer keeps changing them",
@@ -165,33 +201,66 @@ final class MergeWriter {
         return new FlushResult(batch.through(), rejected);
     }
 
-    /** @return the documents for the keys: cached, or read from the store (absent ones as new) */
-    private Map<DocKey, CachedDocument> load(Collection<DocKey> keys) throws UnrecoverableException, InterruptedException {
+    /** A task was assigned partitions: documents missing from the cache are read first again for a while. */
+    void partitionsAssigned() {
+        createFirst.reset();
+    }
+
+    /**
+     * @param guess whether documents missing from the cache may be guessed new (the first round of a
+     *     flush, when the policy says so); never one with a tombstone, whose delete needs the stored version
+     * @param guessed receives the keys of the documents guessed new: empty, not read
+     * @return the documents for the keys: cached, guessed, or read from the store (absent ones as new)
+     */
+    private Map<DocKey, CachedDocument> load(Collection<DocKey> keys, Batch batch, boolean guess, Set<DocKey> guessed)
+            throws UnrecoverableException, InterruptedException {
         Map<DocKey, CachedDocument> docs = new HashMap<>();
         Map<String, List<String>> missing = new LinkedHashMap<>();
+        boolean guessNew = guess && createFirst.createFirst();
         for (DocKey key : keys) {
             CachedDocument doc = cache.get(key);
             if (doc != null) {
                 docs.put(key, doc);
+            } else if (guessNew && !hasTombstone(batch.groups().get(key))) {
+                docs.put(key, CachedDocument.absent());
+                guessed.add(key);
             } else {
                 missing.computeIfAbsent(key.index(), k -> new ArrayList<>()).add(key.id());
             }
         }
+        int found = 0;
+        int absent = 0;
         for (Map.Entry<String, List<String>> index : missing.entrySet()) {
             List<String> ids = index.getValue();
             for (int from = 0; from < ids.size(); from += MGET_CHUNK) {
                 List<String> chunk = ids.subList(from, Math.min(ids.size(), from + MGET_CHUNK));
                 long start = System.nanoTime();
-                Map<String, Stored> found = store.load(index.getKey(), chunk);
-                metrics.multiGet(System.nanoTime() - start);
+                Map<String, Stored> stored = store.load(index.getKey(), chunk);
+                metrics.multiGet(System.nanoTime() - start, chunk.size());
                 for (String id : chunk) {
-                    Stored stored = found.get(id);
-                    docs.put(new DocKey(index.getKey(), id), stored == null ? CachedDocument.absent()
-                        : new CachedDocument(read(index.getKey(), id, stored), stored.seqNo(), stored.primaryTerm()));
+                    Stored document = stored.get(id);
+                    docs.put(new DocKey(index.getKey(), id), document == null ? CachedDocument.absent()
+                        : new CachedDocument(read(index.getKey(), id, document), document.seqNo(), document.primaryTerm()));
                 }
+                found += stored.size();
+                absent += chunk.size() - stored.size();
             }
         }
+        if (guess) {
+            // Reads of a first round see documents missing from the cache as they are; later rounds read
+            // documents known to exist, which would teach the policy nothing.
+            createFirst.observed(found, absent);
+        }
         return docs;
+    }
+
+    private static boolean hasTombstone(List<Pending> events) {
+        for (Pending pending : events) {
+            if (pending.isTombstone()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private MergedState read(String index, String id, Stored stored) {

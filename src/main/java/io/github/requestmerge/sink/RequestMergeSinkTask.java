@@ -59,6 +59,7 @@ public class RequestMergeSinkTask extends SinkTask {
     private StateCache cache;
     private PendingEvents pending;
     private WriterThread writer;
+    private MergeWriter mergeWriter;
     private RecordEvents events;
     private Availability availability;
     private final OffsetTracker offsets = new OffsetTracker();
@@ -93,7 +94,7 @@ public class RequestMergeSinkTask extends SinkTask {
             Duration.ofMillis(config.getLong(RequestMergeSinkConfig.CACHE_EXPIRE_MS)));
         pending = new PendingEvents(config.getLong(RequestMergeSinkConfig.FLUSH_LINGER_MS),
             config.getInt(RequestMergeSinkConfig.FLUSH_MAX_EVENTS));
-        MergeWriter mergeWriter = new MergeWriter(new Merger(rules, pool), new StateJson(rules, pool), cache,
+        mergeWriter = new MergeWriter(new Merger(rules, pool), new StateJson(rules, pool), cache,
             new ElasticDocumentStore(client, retry), retry, config.getInt(RequestMergeSinkConfig.BULK_MAX_DOCUMENTS),
             config.getLong(RequestMergeSinkConfig.BULK_MAX_BYTES), metrics);
         events = new RecordEvents(config.idField(), config.timestampField(), config.indexNames(),
@@ -198,9 +199,14 @@ public class RequestMergeSinkTask extends SinkTask {
 
     @Override
     public void open(Collection<TopicPartition> partitions) {
-        if (paused && !partitions.isEmpty()) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        if (paused) {
             context.pause(partitions.toArray(new TopicPartition[0]));
         }
+        // Their documents mostly exist already (written by their previous owner): read them first.
+        mergeWriter.partitionsAssigned();
     }
 
     private void rethrowFailure() {

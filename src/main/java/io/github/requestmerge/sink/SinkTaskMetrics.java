@@ -29,10 +29,12 @@ public final class SinkTaskMetrics implements SinkTaskMetricsMBean {
     final LongAdder written = new LongAdder();
     final LongAdder deleted = new LongAdder();
     final LongAdder conflicts = new LongAdder();
+    final LongAdder createConflicts = new LongAdder();
     final LongAdder bulkRequests = new LongAdder();
     final LongAdder bulkNanos = new LongAdder();
     final LongAdder multiGets = new LongAdder();
     final LongAdder multiGetNanos = new LongAdder();
+    final LongAdder multiGetDocuments = new LongAdder();
     private volatile long bulkMaxNanos;
     final LatencyHistogram lag = new LatencyHistogram();
 
@@ -57,9 +59,10 @@ public final class SinkTaskMetrics implements SinkTaskMetricsMBean {
         }
     }
 
-    void multiGet(long nanos) {
+    void multiGet(long nanos, int documents) {
         multiGets.increment();
         multiGetNanos.add(nanos);
+        multiGetDocuments.add(documents);
     }
 
     /** Registers the MBean; a stale one of the same name (a task restarted in this JVM) is replaced. */
@@ -125,6 +128,11 @@ public final class SinkTaskMetrics implements SinkTaskMetricsMBean {
     }
 
     @Override
+    public long getCreateConflicts() {
+        return createConflicts.sum();
+    }
+
+    @Override
     public double getCoalescingRatio() {
         long docs = written.sum();
         return docs == 0 ? 0 : (double) merged.sum() / docs;
@@ -163,6 +171,11 @@ public final class SinkTaskMetrics implements SinkTaskMetricsMBean {
     @Override
     public long getMultiGetRequests() {
         return multiGets.sum();
+    }
+
+    @Override
+    public long getMultiGetDocuments() {
+        return multiGetDocuments.sum();
     }
 
     @Override

@@ -18,7 +18,14 @@ public interface SinkTaskMetricsMBean {
 
     long getDocumentsDeleted();
 
+    /** @return writes that found the document changed by another writer (a zombie task), read and merged again */
     long getWriteConflicts();
+
+    /**
+     * @return documents missing from the cache that were written create-first, without a read, and
+     *     existed after all: read and merged again (not counted in {@link #getWriteConflicts()})
+     */
+    long getCreateConflicts();
 
     /** @return events merged per document written, since start */
     double getCoalescingRatio();
@@ -37,6 +44,9 @@ public interface SinkTaskMetricsMBean {
 
     /** @return multi-get requests, each reading the documents of one flush that were not cached */
     long getMultiGetRequests();
+
+    /** @return documents asked for in multi-get requests */
+    long getMultiGetDocuments();
 
     double getMultiGetLatencyAvgMs();
 

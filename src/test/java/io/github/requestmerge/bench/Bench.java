@@ -167,7 +167,8 @@ public final class Bench {
                 .put("events_per_write", catchUp.path("events").asDouble() / Math.max(1, writes))
                 .put("multi_get_requests", jmx.path("MultiGetRequests").asLong())
                 .put("multi_gets_per_write", jmx.path("MultiGetRequests").asDouble() / Math.max(1, writes))
-                .put("ids_looked_up_per_write", jmx.path("CacheMisses").asDouble() / Math.max(1, writes))
+                .put("ids_read_per_write", jmx.path("MultiGetDocuments").asDouble() / Math.max(1, writes))
+                .put("create_conflicts", jmx.path("CreateConflicts").asLong())
                 .put("bulk_requests", jmx.path("BulkRequests").asLong());
             catchUpJson.set("cpu_cores", catchUp.path("cpu_cores"));
             catchUpJson.set("rss_kib", catchUp.path("rss_kib"));

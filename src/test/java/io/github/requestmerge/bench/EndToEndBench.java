@@ -816,6 +816,11 @@ public final class EndToEndBench {
             .row("sink JMX: bulk requests", count(json.get("BulkRequests").asLong()) + ", avg "
                 + decimal(totals.get("BulkLatencyAvgMs").doubleValue(), 1) + " ms (slowest task), max "
                 + totals.get("BulkLatencyMaxMs") + " ms")
+            .row("sink JMX: multi-gets", count(json.get("MultiGetRequests").asLong()) + " requests ("
+                + decimal((double) json.get("MultiGetRequests").asLong() / Math.max(1, written), 3) + " per document write) "
+                + "reading " + count(json.get("MultiGetDocuments").asLong()) + " documents; "
+                + count(json.get("CreateConflicts").asLong()) + " documents written create-first existed (409, read, "
+                + "written again)")
             .row("sink JMX: cache", count(hits) + " hits, " + count(misses) + " misses; " + count(json.get("CacheSize")
                 .asLong()) + " documents, " + decimal(json.get("CacheBytes").asLong() / 1048576.0, 0) + " MiB (weighed)")
             .row("sink JMX: reporting lag p50 / p95 / p99 / max (worst task)", totals.get("ReportingLagP50Ms") + " / "

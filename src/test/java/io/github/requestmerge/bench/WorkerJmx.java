@@ -27,8 +27,8 @@ public final class WorkerJmx implements AutoCloseable {
 
     /** The sink's counters, summed over tasks by {@link #sinkTotals}. */
     static final List<String> COUNTERS = List.of("EventsReceived", "EventsMerged", "EventsDuplicate", "EventsRejected",
-        "DocumentsWritten", "DocumentsDeleted", "WriteConflicts", "BulkRequests", "MultiGetRequests", "CacheHits", "CacheMisses",
-        "CacheSize", "CacheBytes");
+        "DocumentsWritten", "DocumentsDeleted", "WriteConflicts", "CreateConflicts", "BulkRequests", "MultiGetRequests",
+        "MultiGetDocuments", "CacheHits", "CacheMisses", "CacheSize", "CacheBytes");
     /** Per-task gauges, reported per task and as the maximum over tasks. */
     static final List<String> GAUGES = List.of("BulkLatencyAvgMs", "BulkLatencyMaxMs", "ReportingLagP50Ms",
         "ReportingLagP95Ms", "ReportingLagP99Ms", "ReportingLagMaxMs", "CoalescingRatio", "BufferedEvents");

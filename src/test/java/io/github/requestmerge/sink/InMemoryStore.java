@@ -27,6 +27,8 @@ final class InMemoryStore implements DocumentStore {
     private final Map<String, Deque<Result>> scripted = new HashMap<>();
     private long nextSeqNo;
     int loads;
+    /** Every id read, in order. */
+    final List<String> loaded = new ArrayList<>();
     int bulks;
     int writes;
     /** Runs after each load: lets a test write "from another task" between a read and the write. */
@@ -61,6 +63,7 @@ final class InMemoryStore implements DocumentStore {
     @Override
     public Map<String, Stored> load(String index, Collection<String> ids) {
         loads++;
+        loaded.addAll(ids);
         Map<String, Stored> found = new HashMap<>();
         for (String id : ids) {
             if (documents.containsKey(id)) {

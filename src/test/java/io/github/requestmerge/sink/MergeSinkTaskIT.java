@@ -205,6 +205,46 @@ class MergeSinkTaskIT {
     }
 
     @Test
+    void newIdsAreWrittenWithoutAReadAndExistingOnesMissingFromTheCacheAreMergedOnce() {
+        // A previous owner of partition 0 wrote e0..e19 and died before committing its offsets.
+        RequestMergeSinkTask previous = start(Map.of());
+        List<SinkRecord> written = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            written.add(record(0, i, "e" + i, "{\"clicks\":\"+1\"}", 1_000));
+        }
+        previous.put(written);
+        previous.flushAndDrain();
+        previous.stop();
+        tasks.remove(previous);
+
+        RequestMergeSinkTask task = start(Map.of());
+        List<SinkRecord> fresh = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            fresh.add(record(1, i, "n" + i, "{\"clicks\":\"+1\"}", 1_000));
+        }
+        // Read first, as after any start; the reads find none of them, so new ids are created first from now on.
+        putInBatches(task, fresh, 500);
+        commit(task);
+        long read = task.metrics().getMultiGetDocuments();
+        List<SinkRecord> mixed = new ArrayList<>(written);
+        for (int i = 0; i < 20; i++) {
+            mixed.add(record(0, 20 + i, "e" + i, "{\"clicks\":\"+2\"}", 2_000));
+            mixed.add(record(1, 2000 + i, "m" + i, "{\"clicks\":\"+3\"}", 2_000));
+        }
+        // The partition's redelivered events, new ones of the same ids, and new ids.
+        task.put(mixed);
+        commit(task);
+        for (int i = 0; i < 20; i++) {
+            assertEquals(3, documents.get(index, "e" + i).get("clicks").asInt(), "e" + i);
+            assertEquals(3, documents.get(index, "m" + i).get("clicks").asInt(), "m" + i);
+        }
+        assertEquals(20, task.metrics().getCreateConflicts(), "each existing id refused its create once");
+        assertEquals(20, task.metrics().getMultiGetDocuments() - read, "only the existing ids were read");
+        assertEquals(20, task.metrics().getEventsDuplicate());
+        assertEquals(0, task.metrics().getWriteConflicts());
+    }
+
+    @Test
     void badRecordsGoToTheErrorHandlerWithReasonsWhileGoodOnesLand() {
         TaskContext context = new TaskContext(Map.of(), true);
         RequestMergeSinkTask task = start(Map.of(), context);

@@ -48,6 +48,7 @@ class MergeWriterTest {
         }, new Random(1), availability, ElasticErrors.CLASSIFIER),
         2, 1 << 20, metrics);
     private long offset;
+    private int newIds;
 
     @Test
     void manyEventsOfOneIdBecomeOneWrite() throws Exception {
@@ -171,6 +172,160 @@ class MergeWriterTest {
         writer.flush(batch(tombstone("a"), clicks("a", 5)));
         assertEquals(5, store.get("a").get("clicks").asInt());
         assertEquals(1, metrics.getDocumentsDeleted());
+    }
+
+    @Test
+    void aTaskStartsByReadingTheDocumentsItMisses() throws Exception {
+        writer.flush(batch(clicks("a", 1)));
+        assertEquals(List.of("a"), store.loaded, "after a start most missed documents exist, until reads show otherwise");
+    }
+
+    @Test
+    void aNewIdIsCreatedWithoutARead() throws Exception {
+        afterManyNewIds();
+        int loads = store.loads;
+        writer.flush(batch(clicks("x", 1), clicks("x", 2)));
+        assertEquals(loads, store.loads, "no multi-get");
+        assertEquals(3, store.get("x").get("clicks").asInt());
+        assertEquals(0, metrics.getCreateConflicts());
+        writer.flush(batch(clicks("x", 4)));
+        assertEquals(loads, store.loads, "acknowledged, the created document is cached");
+        assertEquals(7, store.get("x").get("clicks").asInt());
+    }
+
+    @Test
+    void anExistingIdMissingFromTheCacheConflictsAndIsMergedOnceOnTheStoredDocument() throws Exception {
+        afterManyNewIds();
+        Pending first = clicks("a", 1);
+        Pending second = clicks("a", 2);
+        writer.flush(batch(first, second));
+        cache.clear();
+        int loads = store.loads;
+        // Redelivered after a restart, with one new event: the create fails, and only "a" is read.
+        writer.flush(batch(first, second, clicks("a", 4)));
+        assertEquals(7, store.get("a").get("clicks").asInt());
+        assertEquals(2, metrics.getEventsDuplicate());
+        assertEquals(1, metrics.getCreateConflicts());
+        assertEquals(0, metrics.getWriteConflicts(), "a guess that missed is no other writer's doing");
+        assertEquals(loads + 1, store.loads);
+        assertEquals("a", store.loaded.get(store.loaded.size() - 1));
+        writer.flush(batch(clicks("a", 8)));
+        assertEquals(15, store.get("a").get("clicks").asInt());
+        assertEquals(loads + 1, store.loads, "the reconciled document is cached once acknowledged");
+    }
+
+    @Test
+    void aDocumentOfThePartitionsPreviousOwnerKeepsItsEventsAndSkipsOurs() throws Exception {
+        afterManyNewIds();
+        Pending ours = clicks("a", 1);
+        // The partition's previous owner merged our first event and one of another partition.
+        store.overwrite("a", "{\"clicks\":11,\"_merge\":{\"offsets\":{\"requests/0\":" + ours.offset()
+            + ",\"requests/1\":7}}}");
+        writer.flush(batch(ours, clicks("a", 2)));
+        assertEquals(13, store.get("a").get("clicks").asInt());
+        assertEquals(7, store.get("a").at("/_merge/offsets/requests~11").asInt());
+        assertEquals(1, metrics.getEventsDuplicate());
+    }
+
+    @Test
+    void cachedNewAndExistingDocumentsInOneBatchAreEachWrittenRightReadingOnlyTheExistingOne() throws Exception {
+        afterManyNewIds();
+        writer.flush(batch(clicks("cached", 1)));
+        store.overwrite("existing", "{\"clicks\":10,\"_merge\":{\"offsets\":{\"requests/1\":3}}}");
+        int loaded = store.loaded.size();
+        writer.flush(batch(clicks("new", 1), clicks("existing", 2), clicks("cached", 3), clicks("new", 4),
+            clicks("existing", 5)));
+        assertEquals(List.of("existing"), store.loaded.subList(loaded, store.loaded.size()));
+        assertEquals(4, store.get("cached").get("clicks").asInt());
+        assertEquals(5, store.get("new").get("clicks").asInt());
+        assertEquals(17, store.get("existing").get("clicks").asInt());
+        assertEquals(1, metrics.getCreateConflicts());
+    }
+
+    @Test
+    void anotherWriterBetweenTheReadAfterAConflictAndTheWriteIsAConflictLikeAnyOther() throws Exception {
+        afterManyNewIds();
+        store.overwrite("a", "{\"clicks\":10,\"_merge\":{\"offsets\":{\"requests/1\":3}}}");
+        store.afterLoad = () -> {
+            store.overwrite("a", "{\"clicks\":20,\"_merge\":{\"offsets\":{\"requests/1\":4}}}");
+            store.afterLoad = () -> { };
+        };
+        writer.flush(batch(clicks("a", 1)));
+        assertEquals(21, store.get("a").get("clicks").asInt());
+        assertEquals(1, metrics.getCreateConflicts());
+        assertEquals(1, metrics.getWriteConflicts());
+        assertEquals(4, store.get("a").at("/_merge/offsets/requests~11").asInt());
+    }
+
+    @Test
+    void aTombstoneForADocumentMissingFromTheCacheReadsItAndDeletesIt() throws Exception {
+        afterManyNewIds();
+        store.overwrite("a", "{\"clicks\":10}");
+        int loaded = store.loaded.size();
+        writer.flush(batch(tombstone("a"), clicks("b", 1)));
+        assertNull(store.get("a"), "a delete needs the stored version: never guessed");
+        assertEquals(List.of("a"), store.loaded.subList(loaded, store.loaded.size()));
+        assertEquals(1, metrics.getDocumentsDeleted());
+        assertEquals(1, store.get("b").get("clicks").asInt());
+    }
+
+    @Test
+    void aGuessRefusedAsMalformedIsReadAndWrittenOnceMoreBeforeItsEventsAreRejected() throws Exception {
+        afterManyNewIds();
+        store.script("a", 400);
+        store.script("b", 400, 400);
+        Pending bad = clicks("b", 2);
+        FlushResult result = writer.flush(batch(clicks("a", 1), bad));
+        assertEquals(1, store.get("a").get("clicks").asInt(), "refused once, then written after a read");
+        assertNull(store.get("b"));
+        assertEquals(1, result.rejected().size());
+        assertEquals(bad.record(), result.rejected().get(0).record());
+        assertEquals(List.of("a", "b"), store.loaded.subList(store.loaded.size() - 2, store.loaded.size()));
+    }
+
+    @Test
+    void whenMostMissedDocumentsExistTheyAreReadFirstAgainAndWhenNewOnesReturnCreatedFirst() throws Exception {
+        afterManyNewIds();
+        // A cold cache over existing documents (evicted, or another task's before a rebalance).
+        List<Pending> existing = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            store.overwrite("e" + i, "{\"clicks\":10,\"_merge\":{\"offsets\":{\"requests/1\":3}}}");
+            existing.add(clicks("e" + i, 1));
+        }
+        writer.flush(batch(existing.subList(0, 200).toArray(new Pending[0])));
+        assertEquals(200, metrics.getCreateConflicts(), "the first flush guesses and misses");
+        int loads = store.loads;
+        writer.flush(batch(existing.subList(200, 400).toArray(new Pending[0])));
+        assertEquals(200, metrics.getCreateConflicts(), "the next one reads first");
+        assertEquals(loads + 1, store.loads);
+        for (int i = 0; i < 400; i++) {
+            assertEquals(11, store.get("e" + i).get("clicks").asInt());
+        }
+        assertEquals(0, metrics.getWriteConflicts());
+        afterManyNewIds();
+        loads = store.loads;
+        writer.flush(batch(clicks("x", 1)));
+        assertEquals(loads, store.loads, "new ids again: created first");
+    }
+
+    @Test
+    void partitionsAssignedAreReadFirst() throws Exception {
+        afterManyNewIds();
+        writer.partitionsAssigned();
+        store.overwrite("a", "{\"clicks\":10}");
+        writer.flush(batch(clicks("a", 1)));
+        assertEquals(11, store.get("a").get("clicks").asInt());
+        assertEquals(0, metrics.getCreateConflicts());
+        assertEquals("a", store.loaded.get(store.loaded.size() - 1));
+    }
+
+    /** Flushes 1,000 ids that do not exist (read first, as a task starts): the reads show that misses are new. */
+    private void afterManyNewIds() throws Exception {
+        List<Pending> events = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            events.add(clicks("new-" + newIds++, 1));
+        }
+        writer.flush(batch(events.toArray(new Pending[0])));
     }
 
     private Batch batch(Pending... events) {
