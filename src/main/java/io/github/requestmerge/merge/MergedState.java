@@ -9,9 +9,13 @@ import java.util.List;
  * partition the highest offset merged into it (the duplicate mark). Compact on purpose, since a
  * task caches up to millions of these.
  *
+ * <p>The state is its document's top-level object ({@link #fields()} is the state itself) rather
+ * than holding one: a merge into a cached request then reaches its fields one cache miss sooner, and
+ * the cache keeps one object (24 bytes) less per request.
+ *
  * <p>Not thread-safe: one state is merged by one thread at a time.
  */
-public final class MergedState {
+public final class MergedState extends Node {
 
     /** Event time not known yet (no event merged). */
     public static final long NO_TIME = Long.MIN_VALUE;
@@ -19,7 +23,6 @@ public final class MergedState {
     private static final String[] NO_SOURCES = {};
     private static final long[] NO_OFFSETS = {};
 
-    private final Node fields;
     private long createdAt = NO_TIME;
     private long updatedAt = NO_TIME;
     // The mark of the first source is held inline: a request's events nearly always come from one
@@ -30,16 +33,16 @@ public final class MergedState {
     private long[] offsets = NO_OFFSETS;
 
     public MergedState() {
-        this(new Node());
     }
 
-    MergedState(Node fields) {
-        this.fields = fields;
+    /** A state with room for {@code fields} top-level fields. */
+    MergedState(int fields) {
+        super(fields);
     }
 
-    /** @return the merged fields (without created/updated times and marks) */
+    /** @return the merged fields (without created/updated times and marks): the state itself */
     public Node fields() {
-        return fields;
+        return this;
     }
 
     /** @return epoch millis of the earliest event, or {@link #NO_TIME} */
@@ -127,8 +130,10 @@ public final class MergedState {
     }
 
     /** @return an independent copy */
+    @Override
     public MergedState copy() {
-        MergedState copy = new MergedState(fields.copy());
+        MergedState copy = new MergedState();
+        copyFieldsTo(copy);
         copy.createdAt = createdAt;
         copy.updatedAt = updatedAt;
         copy.firstSource = firstSource;
@@ -139,8 +144,20 @@ public final class MergedState {
     }
 
     /** Drops spare array capacity; call when the state goes into a long-lived cache. */
+    @Override
     public void trim() {
-        fields.trim();
+        super.trim();
+    }
+
+    /** A state is equal only to itself, as two states with equal fields may differ in marks and times. */
+    @Override
+    public boolean equals(Object other) {
+        return this == other;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(this);
     }
 
     /**
@@ -148,9 +165,10 @@ public final class MergedState {
      *     an upper bound when strings are pooled); used to bound the cache by bytes
      */
     public long estimatedBytes() {
-        // object header and fields; arrays of marks beyond the first, which the state holds itself
-        long bytes = 48 + (sources.length == 0 ? 0 : 16 + 4L * sources.length + 16 + 8L * offsets.length);
-        return bytes + estimate(fields);
+        // object header and the state's own fields (estimate counts 24 for a node's); arrays of marks
+        // beyond the first, which the state holds itself
+        long bytes = 32 + (sources.length == 0 ? 0 : 16 + 4L * sources.length + 16 + 8L * offsets.length);
+        return bytes + estimate(this);
     }
 
     private static long estimate(Node node) {

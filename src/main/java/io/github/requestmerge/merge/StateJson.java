@@ -122,7 +122,7 @@ public final class StateJson {
         if (!document.isObject()) {
             throw new IllegalArgumentException("a stored document must be a JSON object, found " + document.getNodeType());
         }
-        MergedState state = new MergedState(new Node(document.size()));
+        MergedState state = new MergedState(document.size());
         Node fields = state.fields();
         Iterator<Map.Entry<String, JsonNode>> entries = document.fields();
         while (entries.hasNext()) {

@@ -1,6 +1,7 @@
 package io.github.requestmerge.merge;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -8,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -38,6 +40,11 @@ public class MergeBenchmark {
     static final String[] SOURCES = {"requests/0", "requests/1", "requests/2", "requests/3"};
     static final long T0 = 1_795_000_000_000L;
     static final int ID_LENGTH = 36;
+    static final String INDEX = "requests";
+
+    /** As the sink keys its cache: the document's index and id. */
+    record DocumentKey(String index, String id) {
+    }
 
     /**
      * The cache of merged requests and a stream of delta events for them. Each event is made as the
@@ -61,11 +68,21 @@ public class MergeBenchmark {
         @Param({"shared"})
         public String pool;
 
+        /**
+         * The cache stand-in: a {@code HashMap} by id (the merge's own cost plus the least a look-up
+         * can cost), or (-p cache=caffeine) a Caffeine cache built as the sink's {@code StateCache}
+         * builds it (bounded by weight, expiring after access, with statistics), keyed by index and
+         * id as the sink keys it, to see what the sink's cache adds per event.
+         */
+        @Param({"hashmap"})
+        public String cache;
+
         private static final int EVENTS = 1 << 20;
         private static final int TEMPLATES = 256;
 
         private Merger merger;
-        private Map<String, MergedState> cache;
+        private Map<String, MergedState> states;
+        private com.github.benmanes.caffeine.cache.Cache<DocumentKey, MergedState> caffeine;
         private final byte[] idBytes = new byte[EVENTS * ID_LENGTH];
         private final byte[] sourceOfEvent = new byte[EVENTS];
         @SuppressWarnings("unchecked")
@@ -78,7 +95,17 @@ public class MergeBenchmark {
         public void setUp() throws MergeConflictException {
             merger = new Merger(MergeRules.defaults(), "none".equals(pool) ? StringPool.none() : StringPool.shared());
             RequestEvents events = new RequestEvents(42L);
-            cache = new HashMap<>(ids * 4 / 3 + 1);
+            states = new HashMap<>(ids * 4 / 3 + 1);
+            if ("caffeine".equals(cache)) {
+                // As StateCache with room for every request: the weight is its estimate of the state's bytes.
+                caffeine = Caffeine.newBuilder()
+                    .maximumWeight(Long.MAX_VALUE)
+                    .weigher((DocumentKey key, MergedState state) ->
+                        (int) Math.min(Integer.MAX_VALUE, 104 + key.id().length() + state.estimatedBytes()))
+                    .expireAfterAccess(Duration.ofHours(1))
+                    .recordStats()
+                    .build();
+            }
             byte[] allIds = new byte[ids * ID_LENGTH];
             for (int i = 0; i < ids; i++) {
                 Map<String, Object> first = events.first(events.newId());
@@ -86,8 +113,11 @@ public class MergeBenchmark {
                 MergedState state = new MergedState();
                 merger.apply(state, new Event(id, first, time++, SOURCES[i % SOURCES.length], offset++));
                 state.trim();
-                if (cache.put(id, state) != null) {
+                if (states.put(id, state) != null) {
                     throw new IllegalStateException("ids collided");
+                }
+                if (caffeine != null) {
+                    caffeine.put(new DocumentKey(INDEX, id), state);
                 }
                 System.arraycopy(id.getBytes(StandardCharsets.ISO_8859_1), 0, allIds, i * ID_LENGTH, ID_LENGTH);
             }
@@ -100,7 +130,14 @@ public class MergeBenchmark {
             for (int t = 0; t < TEMPLATES; t++) {
                 templates[t] = events.delta("");
             }
+            if (caffeine != null) {
+                states = null;
+            }
             System.gc();
+        }
+
+        private MergedState lookUp(String id) {
+            return caffeine == null ? states.get(id) : caffeine.getIfPresent(new DocumentKey(INDEX, id));
         }
 
         /** Merges the next delta into its request; events keep their source and get ever larger offsets. */
@@ -110,7 +147,7 @@ public class MergeBenchmark {
             String id = new String(idBytes, e * ID_LENGTH, ID_LENGTH, StandardCharsets.ISO_8859_1);
             Map<String, Object> fields = templates[e & (TEMPLATES - 1)];
             fields.put("id", id);
-            return merger.apply(cache.get(id), new Event(id, fields, time++, SOURCES[sourceOfEvent[e]], offset++));
+            return merger.apply(lookUp(id), new Event(id, fields, time++, SOURCES[sourceOfEvent[e]], offset++));
         }
 
         /** The same steps as {@link #mergeNext} without the merge: what the cache stand-in costs. */
@@ -119,7 +156,7 @@ public class MergeBenchmark {
             position = (position + 1) & (EVENTS - 1);
             String id = new String(idBytes, e * ID_LENGTH, ID_LENGTH, StandardCharsets.ISO_8859_1);
             templates[e & (TEMPLATES - 1)].put("id", id);
-            return cache.get(id);
+            return lookUp(id);
         }
     }
 
