@@ -12,7 +12,7 @@ final class CachedDocument {
     MergedState state;
     long seqNo;
     long primaryTerm;
-    /** Estimated heap bytes when last cached; read for metrics from other threads (a stale value is fine). */
+    /** Estimated heap bytes when last weighed by the cache. */
     volatile long bytes;
 
     CachedDocument(MergedState state, long seqNo, long primaryTerm) {

@@ -72,15 +72,12 @@ final class StateCache {
     }
 
     /**
-     * @return the estimated heap bytes of the cached documents (not their weights, which are at
-     *     least maxBytes / maxEntries each); a walk over the entries, for metrics
+     * @return the cache's weight, the quantity {@code cache.max.bytes} bounds: the estimated heap bytes of the
+     *     cached documents, each counted as at least {@code maxBytes / maxEntries}. Kept by Caffeine, so reading
+     *     it costs nothing however many documents are cached (metrics are read by any JMX scraper, often).
      */
     long bytes() {
-        long bytes = 0;
-        for (CachedDocument doc : cache.asMap().values()) {
-            bytes += doc.bytes;
-        }
-        return bytes;
+        return cache.policy().eviction().map(eviction -> eviction.weightedSize().orElse(0L)).orElse(0L);
     }
 
     long hits() {
