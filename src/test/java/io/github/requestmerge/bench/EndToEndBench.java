@@ -453,6 +453,32 @@ public final class EndToEndBench {
         } catch (IOException | JMException | RuntimeException e) {
             text.append("sink JMX: ").append(e).append('\n');
         }
+        try {
+            if (jmx != null) {
+                String consumers = "client-id=connector-consumer-" + name + "-*";
+                text.append("\nconsumers (position, lag, paused is shown by Connect's sink-task-metrics partition-count):\n");
+                for (String line : jmx.dump("kafka.consumer:type=consumer-fetch-manager-metrics," + consumers
+                    + ",topic=*,partition=*", "records-lag", "records-lead", "preferred-read-replica")) {
+                    text.append("  ").append(line).append('\n');
+                }
+                for (String line : jmx.dump("kafka.consumer:type=consumer-coordinator-metrics," + consumers,
+                    "assigned-partitions", "rebalance-total", "last-rebalance-seconds-ago", "failed-rebalance-total",
+                    "last-poll-seconds-ago")) {
+                    text.append("  ").append(line).append('\n');
+                }
+                for (String line : jmx.dump("kafka.consumer:type=consumer-metrics," + consumers, "last-poll-seconds-ago",
+                    "time-between-poll-max", "poll-idle-ratio-avg")) {
+                    text.append("  ").append(line).append('\n');
+                }
+                for (String line : jmx.dump("kafka.connect:type=sink-task-metrics,connector=" + name + ",task=*",
+                    "partition-count", "sink-record-read-total", "sink-record-send-total", "offset-commit-seq-no",
+                    "offset-commit-completion-total", "offset-commit-skip-total", "sink-record-active-count")) {
+                    text.append("  ").append(line).append('\n');
+                }
+            }
+        } catch (IOException | JMException | RuntimeException e) {
+            text.append("consumer JMX: ").append(e).append('\n');
+        }
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
             var committed = admin.listConsumerGroupOffsets("connect-" + name).partitionsToOffsetAndMetadata().get();
             var ends = admin.listOffsets(committed.keySet().stream().collect(java.util.stream.Collectors.toMap(

@@ -59,6 +59,28 @@ public final class WorkerJmx implements AutoCloseable {
         }
     }
 
+    /**
+     * @return for diagnostics, every MBean matching the pattern with the given attributes, as text lines
+     *     (e.g. the connector's consumers' per-partition lag and assignment)
+     */
+    List<String> dump(String pattern, String... attributes) throws IOException, JMException {
+        List<String> lines = new ArrayList<>();
+        for (ObjectName name : new java.util.TreeSet<>(server.queryNames(new ObjectName(pattern), null))) {
+            StringBuilder line = new StringBuilder(name.getCanonicalKeyPropertyListString());
+            for (String attribute : attributes) {
+                Object value;
+                try {
+                    value = server.getAttribute(name, attribute);
+                } catch (JMException e) {
+                    value = "-";
+                }
+                line.append(' ').append(attribute).append('=').append(value);
+            }
+            lines.add(line.toString());
+        }
+        return lines;
+    }
+
     /** @return every attribute of each sink task of the connector, as text, by task id (for diagnostics) */
     Map<String, String> sinkTaskStates(String connectorName) throws IOException, JMException {
         Map<String, String> tasks = new TreeMap<>();

@@ -62,6 +62,20 @@ class RequestMergeSinkTaskTest {
     }
 
     @Test
+    void aPartitionLeftPausedAcrossARebalanceIsResumedWhileTheTaskIsNotBackpressured() {
+        context.assignment.add(PARTITION);
+        start(UNREACHABLE, Map.of());
+        task.put(List.of());
+        assertFalse(task.metrics().getConsumptionPaused());
+        // A rebalance: Connect pauses again, on assignment, a partition the task had once paused.
+        task.close(List.of(PARTITION));
+        context.pause(PARTITION);
+        task.open(List.of(PARTITION));
+        task.put(List.of());
+        assertEquals(Set.of(), context.paused, "a task that is not backpressured leaves no partition paused");
+    }
+
+    @Test
     void aRebalanceDuringAnOutageDoesNotWaitAndLeavesTheEventsToTheNextOwner() {
         context.assignment.add(PARTITION);
         start(UNREACHABLE, Map.of(RequestMergeSinkConfig.FLUSH_TIMEOUT_MS, "600000"));
