@@ -210,6 +210,10 @@ public class RawArchiveSinkTask extends SinkTask {
             paused = false;
             context.resume(context.assignment().toArray(new TopicPartition[0]));
             log.debug("{}: consumption resumed ({} bytes wait for S3)", name, held);
+        } else if (!paused) {
+            // Not paused by this task, so no partition may stay paused: Connect pauses again, on reassignment after a
+            // rebalance, partitions a task once paused (as the merging sink's task found). Resuming costs nothing.
+            context.resume(context.assignment().toArray(new TopicPartition[0]));
         }
         if (paused) {
             context.timeout(PAUSED_POLL_MS);

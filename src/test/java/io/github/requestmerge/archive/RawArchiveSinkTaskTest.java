@@ -112,6 +112,13 @@ class RawArchiveSinkTaskTest {
         task.put(List.of());
         assertFalse(task.metrics().getConsumptionPaused());
         assertFalse(context.paused.contains(other));
+
+        // Connect pauses again, on a later reassignment, a partition the task once paused: the task resumes it.
+        task.close(List.of(other));
+        context.pause(other);
+        task.open(List.of(other));
+        task.put(List.of());
+        assertFalse(context.paused.contains(other), "a task that is not backpressured leaves no partition paused");
     }
 
     @Test
