@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -129,17 +128,7 @@ public final class Bench {
     }
 
     private static long number(String option, String text) {
-        String digits = text.trim().replace("_", "").toLowerCase(Locale.ROOT);
-        long factor = digits.endsWith("k") ? 1_000 : digits.endsWith("m") ? 1_000_000 : 1;
-        try {
-            long value = Long.parseLong(factor > 1 ? digits.substring(0, digits.length() - 1) : digits) * factor;
-            if (value < 1) {
-                throw new NumberFormatException();
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " takes a positive number, not " + text);
-        }
+        return BenchOptions.number(option, text, 1);
     }
 
     /** Runs every phase on the stack, writes the results, and returns them. */

@@ -119,7 +119,7 @@ final class BenchOptions {
         return (int) Math.max(1, events / ids);
     }
 
-    private static long number(String option, String text, long min) {
+    static long number(String option, String text, long min) {
         String digits = text.replace("_", "").replace(",", "").toLowerCase(Locale.ROOT);
         long factor = 1;
         if (digits.endsWith("k")) {

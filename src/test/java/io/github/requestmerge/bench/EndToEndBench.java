@@ -520,13 +520,20 @@ public final class EndToEndBench {
         long sent = 0;
         long now;
         while ((now = System.nanoTime()) < end) {
-            long due = (now - start) * options.rate / 1_000_000_000L;
-            while (sent < due) {
-                Workload.Event event = workload.next();
-                load.send(new ProducerRecord<>(name, event.id(), event.json()), callback);
-                sent++;
-            }
+            sent = sendDue(load, workload, callback, start, now, sent);
             LockSupport.parkNanos(1_000_000L);
+        }
+        return sent;
+    }
+
+    /** Sends what the live rate makes due by {@code now} since {@code start}; @return the events sent in all */
+    private long sendDue(KafkaProducer<String, String> load, Workload workload, Callback callback, long start, long now,
+                         long sent) {
+        long due = (now - start) * options.rate / 1_000_000_000L;
+        while (sent < due) {
+            Workload.Event event = workload.next();
+            load.send(new ProducerRecord<>(name, event.id(), event.json()), callback);
+            sent++;
         }
         return sent;
     }
@@ -577,12 +584,7 @@ public final class EndToEndBench {
             long nextProgress = start + 10_000_000_000L;
             long now;
             while ((now = System.nanoTime()) < end) {
-                long due = (now - start) * options.rate / 1_000_000_000L;
-                while (sent < due) {
-                    Workload.Event event = workload.next();
-                    load.send(new ProducerRecord<>(name, event.id(), event.json()), callback);
-                    sent++;
-                }
+                sent = sendDue(load, workload, callback, start, now, sent);
                 if (now >= nextProgress) {
                     nextProgress += 10_000_000_000L;
                     peakRss = Math.max(peakRss, Processes.rssKib(pids.get("connect")));
