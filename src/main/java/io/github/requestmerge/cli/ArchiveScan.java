@@ -253,7 +253,8 @@ final class ArchiveScan {
         }
     }
 
-    private static void rethrow(Throwable failure) throws UnrecoverableException, InterruptedException {
+    /** Rethrows a failure caught on another thread as it was; a checked one of another kind, wrapped. */
+    static void rethrow(Throwable failure) throws UnrecoverableException, InterruptedException {
         if (failure == null) {
             return;
         }

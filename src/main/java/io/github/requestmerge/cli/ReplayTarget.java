@@ -333,20 +333,9 @@ final class ReplayTarget implements AutoCloseable {
         return deleted;
     }
 
+    /** Rethrows what a writer thread failed with, as {@link ArchiveScan} does for its reader: nothing is swallowed. */
     private void rethrow() throws UnrecoverableException, InterruptedException {
-        Throwable e = failure.get();
-        if (e instanceof UnrecoverableException u) {
-            throw u;
-        }
-        if (e instanceof InterruptedException i) {
-            throw i;
-        }
-        if (e instanceof RuntimeException r) {
-            throw r;
-        }
-        if (e instanceof Error err) {
-            throw err;
-        }
+        ArchiveScan.rethrow(failure.get());
     }
 
     @Override
