@@ -2,10 +2,12 @@ package io.github.requestmerge.quickstart;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -23,7 +25,9 @@ import io.github.requestmerge.quickstart.QuickstartReport.Reason;
 /**
  * The sink's dead letter queue, read as an operator would: how many records it holds, and why they
  * are there, from the error context headers Connect adds ({@code errors.deadletterqueue.context.headers.enable}).
- * Reasons are grouped with the record's place (topic, partition, offset, id) taken out. Used by one thread.
+ * Reasons are grouped with the record's place (topic, partition, offset, id) taken out, and each source record
+ * counted once: the queue is at least once (a bad record redelivered after a rebalance is reported again).
+ * Used by one thread.
  */
 final class DeadLetterQueue implements AutoCloseable {
 
@@ -58,7 +62,8 @@ final class DeadLetterQueue implements AutoCloseable {
     /** @return every record of the queue, grouped by reason */
     DeadLetters read(Duration timeout) {
         List<TopicPartition> partitions = partitions();
-        Map<String, List<String>> byReason = new LinkedHashMap<>();
+        Map<String, Set<String>> byReason = new LinkedHashMap<>();
+        Set<String> places = new HashSet<>();
         long records = 0;
         if (!partitions.isEmpty()) {
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
@@ -69,15 +74,17 @@ final class DeadLetterQueue implements AutoCloseable {
                 && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(300))) {
                     records++;
-                    byReason.computeIfAbsent(reason(record), key -> new ArrayList<>()).add(header(record, TOPIC) + "/"
-                        + header(record, PARTITION) + " offset " + header(record, OFFSET));
+                    String place = header(record, TOPIC) + "/" + header(record, PARTITION) + " offset "
+                        + header(record, OFFSET);
+                    places.add(place);
+                    byReason.computeIfAbsent(reason(record), key -> new LinkedHashSet<>()).add(place);
                 }
             }
         }
         List<Reason> reasons = byReason.entrySet().stream()
-            .map(entry -> new Reason(entry.getKey(), entry.getValue().size(), entry.getValue().get(0)))
+            .map(entry -> new Reason(entry.getKey(), entry.getValue().size(), entry.getValue().iterator().next()))
             .sorted((a, b) -> Long.compare(b.count(), a.count())).collect(Collectors.toList());
-        return new DeadLetters(topic, records, reasons);
+        return new DeadLetters(topic, records, places.size(), reasons);
     }
 
     /** @return why the record is in the queue: the error's message without the record's place, or its class */

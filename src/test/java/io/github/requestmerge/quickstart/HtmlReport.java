@@ -55,7 +55,7 @@ final class HtmlReport {
         card(html, String.format(Locale.ROOT, "%,d", report.documents()), "merged documents");
         card(html, report.lag() == null ? "-" : TextReport.ms(report.lag().p99()), "reporting lag p99 (sink)");
         card(html, TextReport.ms(report.probes().p99()), "reporting delay p99 (reader)");
-        card(html, String.format(Locale.ROOT, "%,d", report.deadLetters().records()), "dead letters");
+        card(html, String.format(Locale.ROOT, "%,d", report.deadLetters().distinct()), "dead letters");
         card(html, String.format(Locale.ROOT, "%,d", report.archive().objects()), "archive objects");
         cardHtml(html, "<span class=\"" + (report.verify().exitCode() == 0 ? "ok\">agrees" : "bad\">exit "
             + report.verify().exitCode()) + "</span>", "verify of the index against the archive");
@@ -82,8 +82,9 @@ final class HtmlReport {
         html.append("</div>\n");
 
         html.append("<h2>Dead letter queue</h2><p>").append(escape(String.format(Locale.ROOT,
-            "%,d records in %s; %,d bad records were produced (%s).", report.deadLetters().records(),
-            report.deadLetters().topic(), produced.badEvents(), TextReport.bad(produced.bad())))).append("</p>");
+            "%,d bad records in %s%s; %,d bad records were produced (%s).", report.deadLetters().distinct(),
+            report.deadLetters().topic(), TextReport.redelivered(report.deadLetters()), produced.badEvents(),
+            TextReport.bad(produced.bad())))).append("</p>");
         html.append("<table><tr><th>reason</th><th>records</th><th>for example</th></tr>");
         for (Reason reason : report.deadLetters().reasons()) {
             html.append("<tr><td>").append(escape(reason.reason())).append("</td><td>").append(reason.count())

@@ -67,7 +67,7 @@ class HtmlReportTest {
             List.of(Documents.JSON.readTree("{\"id\":\"a\",\"domain\":\"<b>\"}"), Documents.JSON.readTree("{\"id\":\"b\"}")),
             List.of(byCountry, byCountry, byCountry), new QuickstartReport.Percentiles(128, 256, 256, 300, 1000),
             Quickstart.percentiles(List.of(new LiveTraffic.Delay(2, 180), new LiveTraffic.Delay(3, 150))),
-            new QuickstartReport.DeadLetters("requests-dlq", 1, List.of(new QuickstartReport.Reason("field 'domain': delta +1 "
+            new QuickstartReport.DeadLetters("requests-dlq", 1, 1, List.of(new QuickstartReport.Reason("field 'domain': delta +1 "
                 + "on a field holding a string, not a number", 1, "requests/0 offset 7"))),
             new QuickstartReport.Archive("request-archive", "topics/", 4, 12_345),
             new QuickstartReport.Verify(0, 10, 10, 0, 0, 0, 0, "bin/request-merge verify ...", "documents compared 10"),

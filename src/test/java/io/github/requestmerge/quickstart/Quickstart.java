@@ -160,6 +160,7 @@ public final class Quickstart implements Callable<Integer> {
                     Bucket totals = index.totals();
                     if (totals.documents() == produced.requests() && totals.clicks() == produced.clicks()
                         && totals.impressions() == produced.impressions() && deadLetters.records() >= produced.badEvents()
+                        && deadLetters.read(Duration.ofSeconds(10)).distinct() >= produced.badEvents()
                         || System.nanoTime() > deadline) {
                         break;
                     }

@@ -82,7 +82,10 @@ class QuickstartIT {
         }
         assertEquals(2, report.examples().size());
 
-        assertEquals(produced.badEvents(), report.deadLetters().records(), "every bad record in the dead letter queue once");
+        // Connect's dead letter queue is at least once: a bad record redelivered after a rebalance (the tasks join one
+        // after another at start-up) is reported again. Each one must be there, and nothing else.
+        assertEquals(produced.badEvents(), report.deadLetters().distinct(), "every bad record in the dead letter queue");
+        assertTrue(report.deadLetters().records() >= report.deadLetters().distinct());
         for (Map.Entry<LeadTraffic.Bad, Long> bad : produced.bad().entrySet()) {
             long withReason = report.deadLetters().reasons().stream()
                 .filter(reason -> reason.reason().contains(bad.getKey().reason())).mapToLong(QuickstartReport.Reason::count).sum();

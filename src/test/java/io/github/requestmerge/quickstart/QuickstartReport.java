@@ -43,8 +43,13 @@ public record QuickstartReport(Settings settings, String geo, LeadTraffic.Totals
     public record Percentiles(long p50, long p95, long p99, long max, long count) {
     }
 
-    /** @param reasons why records went to the dead letter queue, the most frequent first */
-    public record DeadLetters(String topic, long records, List<Reason> reasons) {
+    /**
+     * @param records records in the queue
+     * @param distinct different source records among them (by topic, partition, offset): Connect's dead letter
+     *     queue is at least once, so a bad record redelivered after a rebalance or restart is reported again
+     * @param reasons why records went to the dead letter queue, the most frequent first, each source record once
+     */
+    public record DeadLetters(String topic, long records, long distinct, List<Reason> reasons) {
     }
 
     /** @param example where one such record was: topic, partition, offset */

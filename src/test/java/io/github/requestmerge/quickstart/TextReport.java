@@ -50,8 +50,9 @@ final class TextReport {
             bucket(out, breakdown.total());
         }
 
-        line(out, "\n== Dead letter queue " + report.deadLetters().topic() + ": " + report.deadLetters().records()
-            + " records (" + produced.badEvents() + " bad ones produced: " + bad(produced.bad()) + ")");
+        line(out, "\n== Dead letter queue " + report.deadLetters().topic() + ": " + report.deadLetters().distinct()
+            + " bad records" + redelivered(report.deadLetters()) + " (" + produced.badEvents() + " bad ones produced: "
+            + bad(produced.bad()) + ")");
         for (Reason reason : report.deadLetters().reasons()) {
             line(out, String.format(Locale.ROOT, "  %5d  %s  (e.g. %s)", reason.count(), reason.reason(), reason.example()));
         }
@@ -113,5 +114,12 @@ final class TextReport {
 
     private static void line(StringBuilder out, String text) {
         out.append(text).append('\n');
+    }
+
+    /** @return how many records of the queue are a bad record reported again, said as a clause; empty when none */
+    static String redelivered(QuickstartReport.DeadLetters deadLetters) {
+        long again = deadLetters.records() - deadLetters.distinct();
+        return again == 0 ? "" : String.format(Locale.ROOT, ", %,d of them reported twice after a redelivery (the queue is "
+            + "at least once)", again);
     }
 }
