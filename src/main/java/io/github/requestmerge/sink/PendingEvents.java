@@ -21,8 +21,16 @@ import org.apache.kafka.common.TopicPartition;
  * (offset commit, rebalance, stop). At most one batch is in flight, so batches complete in order
  * and offsets are committed in order.
  *
- * <p>Thread-safe: the task thread calls {@link #add}, {@link #skip}, {@link #size} and
- * {@link #awaitIdle}; the writer thread calls {@link #take} and {@link #done}.
+ * <p>While the writer holds documents back (merged, not yet written: a catch-up), it says until when
+ * ({@link #holding}); a batch is then also taken, empty if need be, when that time is up or a checkpoint
+ * is requested ({@link #awaitIdle}), and the buffer is idle only once they are written. When held
+ * documents cannot be written as merged, the writer asks for their partitions to be read again
+ * ({@link #rewind}): their waiting events are dropped, and new ones refused, until the task thread takes
+ * the request ({@link #takeRewind}) and seeks the consumer.
+ *
+ * <p>Thread-safe: the task thread calls {@link #add}, {@link #skip}, {@link #size}, {@link #takeRewind}
+ * and {@link #awaitIdle}; the writer thread calls {@link #take}, {@link #done}, {@link #holding} and
+ * {@link #rewind}.
  */
 final class PendingEvents {
 
@@ -33,10 +41,18 @@ final class PendingEvents {
 
     private LinkedHashMap<DocKey, List<Pending>> groups = new LinkedHashMap<>();
     private Map<TopicPartition, Long> through = new HashMap<>();
+    private Map<TopicPartition, Long> from = new HashMap<>();
+    private Map<TopicPartition, Long> newest = new HashMap<>();
+    /** Partitions to be read again from an offset, until the task thread takes the request. */
+    private final Map<TopicPartition, Long> rewinds = new HashMap<>();
     private int events;
     private int inFlightEvents;
     private long oldestNanos;
     private boolean flushRequested;
+    private boolean checkpointRequested;
+    /** Whether the writer holds documents back, and until when (System.nanoTime) at the latest. */
+    private boolean holding;
+    private long checkpointNanos;
     private boolean inFlight;
     private boolean closed;
 
@@ -49,6 +65,13 @@ final class PendingEvents {
     void add(Pending pending) {
         lock.lock();
         try {
+            if (rewinds.containsKey(pending.partition())) {
+                return; // read again from an earlier offset once the task takes the rewind
+            }
+            Long timestamp = pending.record() == null ? null : pending.record().timestamp();
+            if (timestamp != null && timestamp >= 0) {
+                newest.merge(pending.partition(), timestamp, Math::max);
+            }
             groups.computeIfAbsent(pending.key(), k -> new ArrayList<>(2)).add(pending);
             noteOffset(pending);
             if (++events >= flushEvents) {
@@ -63,6 +86,9 @@ final class PendingEvents {
     void skip(TopicPartition partition, long offset) {
         lock.lock();
         try {
+            if (rewinds.containsKey(partition)) {
+                return;
+            }
             noteOffset(new Pending(null, null, null, partition, offset));
         } finally {
             lock.unlock();
@@ -76,6 +102,7 @@ final class PendingEvents {
             changed.signalAll();
         }
         through.merge(pending.partition(), pending.offset(), Math::max);
+        from.putIfAbsent(pending.partition(), pending.offset());
     }
 
     /**
@@ -88,21 +115,80 @@ final class PendingEvents {
     int drop(Collection<TopicPartition> partitions) {
         lock.lock();
         try {
-            int dropped = 0;
-            Iterator<List<Pending>> lists = groups.values().iterator();
-            while (lists.hasNext()) {
-                List<Pending> list = lists.next();
-                int before = list.size();
-                list.removeIf(pending -> partitions.contains(pending.partition()));
-                dropped += before - list.size();
-                if (list.isEmpty()) {
-                    lists.remove();
-                }
+            rewinds.keySet().removeAll(partitions);
+            return dropWaiting(partitions);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int dropWaiting(Collection<TopicPartition> partitions) {
+        int dropped = 0;
+        Iterator<List<Pending>> lists = groups.values().iterator();
+        while (lists.hasNext()) {
+            List<Pending> list = lists.next();
+            int before = list.size();
+            list.removeIf(pending -> partitions.contains(pending.partition()));
+            dropped += before - list.size();
+            if (list.isEmpty()) {
+                lists.remove();
             }
-            events -= dropped;
-            through.keySet().removeAll(partitions);
+        }
+        events -= dropped;
+        through.keySet().removeAll(partitions);
+        from.keySet().removeAll(partitions);
+        newest.keySet().removeAll(partitions);
+        changed.signalAll();
+        return dropped;
+    }
+
+    /**
+     * Asks for partitions to be read again (writer thread): their waiting events are dropped, and their
+     * records refused, until the task thread {@linkplain #takeRewind takes} the request.
+     *
+     * @param offsets per partition, the offset to read again from
+     */
+    void rewind(Map<TopicPartition, Long> offsets) {
+        lock.lock();
+        try {
+            offsets.forEach((partition, offset) -> rewinds.merge(partition, offset, Math::min));
+            dropWaiting(offsets.keySet());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes the partitions to read again (task thread), which accepts their records again from here on:
+     * the task seeks its consumer back before any record of theirs comes again.
+     *
+     * @return per partition, the offset to read again from; empty when none is asked for
+     */
+    Map<TopicPartition, Long> takeRewind() {
+        lock.lock();
+        try {
+            if (rewinds.isEmpty()) {
+                return Map.of();
+            }
+            Map<TopicPartition, Long> taken = new HashMap<>(rewinds);
+            rewinds.clear();
+            return taken;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Says whether the writer holds documents back (writer thread).
+     *
+     * @param untilMs how long they may stay held at most; negative when none are held
+     */
+    void holding(long untilMs) {
+        lock.lock();
+        try {
+            holding = untilMs >= 0;
+            checkpointNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, untilMs));
             changed.signalAll();
-            return dropped;
         } finally {
             lock.unlock();
         }
@@ -128,22 +214,35 @@ final class PendingEvents {
         try {
             while (!closed) {
                 boolean hasWork = events > 0 || !through.isEmpty();
-                long waited = System.nanoTime() - oldestNanos;
-                if (hasWork && (events >= flushEvents || flushRequested || waited >= lingerNanos)) {
-                    Batch batch = new Batch(groups, through, events);
+                long now = System.nanoTime();
+                long waited = now - oldestNanos;
+                boolean checkpoint = holding && (checkpointRequested || now - checkpointNanos >= 0);
+                if (hasWork && (events >= flushEvents || flushRequested || checkpointRequested || waited >= lingerNanos)
+                        || checkpoint) {
+                    Batch batch = new Batch(groups, through, from, newest, events, checkpoint || checkpointRequested);
                     groups = new LinkedHashMap<>();
                     through = new HashMap<>();
+                    from = new HashMap<>();
+                    newest = new HashMap<>();
                     inFlightEvents = events;
                     events = 0;
                     flushRequested = false;
+                    checkpointRequested = false;
                     inFlight = true;
                     changed.signalAll();
                     return batch;
                 }
+                long waitNanos = Long.MAX_VALUE;
                 if (hasWork) {
-                    changed.awaitNanos(lingerNanos - waited);
-                } else {
+                    waitNanos = lingerNanos - waited;
+                }
+                if (holding) {
+                    waitNanos = Math.min(waitNanos, checkpointNanos - now);
+                }
+                if (waitNanos == Long.MAX_VALUE) {
                     changed.await();
+                } else {
+                    changed.awaitNanos(waitNanos);
                 }
             }
             return null;
@@ -165,18 +264,19 @@ final class PendingEvents {
     }
 
     /**
-     * Asks for everything buffered to be written now, and waits until it is, the time is up, or
-     * {@code giveUp} says waiting is pointless (the writer stopped, or Elasticsearch is away).
+     * Asks for everything buffered, and every document held back, to be written now (a checkpoint), and
+     * waits until it is, the time is up, or {@code giveUp} says waiting is pointless (the writer stopped,
+     * or Elasticsearch is away).
      *
-     * @return true when nothing is buffered or in flight any more; false otherwise
+     * @return true when nothing is buffered, in flight or held back any more; false otherwise
      */
     boolean awaitIdle(long timeoutMs, BooleanSupplier giveUp) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         lock.lock();
         try {
-            flushRequested = true;
+            checkpointRequested = true;
             changed.signalAll();
-            while (events > 0 || !through.isEmpty() || inFlight) {
+            while (events > 0 || !through.isEmpty() || inFlight || holding) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || giveUp.getAsBoolean() || closed) {
                     return false;

@@ -75,6 +75,8 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
     public static final String BULK_MAX_BYTES = "bulk.max.bytes";
     public static final String BUFFER_MAX_EVENTS = "buffer.max.events";
     public static final String FLUSH_TIMEOUT_MS = "flush.timeout.ms";
+    public static final String CATCHUP_CHECKPOINT_INTERVAL_MS = "catchup.checkpoint.interval.ms";
+    public static final String CATCHUP_MIN_LAG_MS = "catchup.min.lag.ms";
     public static final String RETRY_TIMEOUT_MS = "retry.timeout.ms";
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
     public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
@@ -255,6 +257,22 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
                 "Most events a task holds, waiting or being written, before Connect must pause delivery "
                     + "(backpressure) until writes catch up. Each held event takes about 1 KB of heap.",
                 WRITE_GROUP, ++order, Width.SHORT, "Buffered events")
+            .define(CATCHUP_CHECKPOINT_INTERVAL_MS, Type.LONG, 30_000L, ConfigDef.Range.between(0, 600_000),
+                Importance.MEDIUM,
+                "While a task is behind (a backlog after an outage, a deploy, or a new connector on an old topic), "
+                    + "its merged documents are held in memory and written at checkpoints, each once however many "
+                    + "of its events came meanwhile, instead of once per flush. This is the longest time between "
+                    + "checkpoints. Offsets are committed only up to the last checkpoint, so a crash during a "
+                    + "catch-up reads up to this much of the backlog again (its events count once). Held documents "
+                    + "take at most half of " + CACHE_MAX_BYTES + ", and are written sooner when they reach it. "
+                    + "0 writes every flush, as when caught up.",
+                WRITE_GROUP, ++order, Width.SHORT, "Catch-up checkpoint interval (ms)")
+            .define(CATCHUP_MIN_LAG_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                "A task counts as behind while the newest record of every partition in a flush is at least this "
+                    + "old, by its Kafka timestamp against the worker's clock; a partition with fresher records "
+                    + "(or records without timestamps) is caught up, and its documents, with all held ones, are "
+                    + "written at once.",
+                WRITE_GROUP, ++order, Width.SHORT, "Catch-up minimum lag (ms)")
             .define(FLUSH_TIMEOUT_MS, Type.LONG, 120_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                 "How long a rebalance or a stop waits for pending documents to be written while Elasticsearch "
                     + "answers; during an outage it does not wait (the pending events are redelivered and counted once).",

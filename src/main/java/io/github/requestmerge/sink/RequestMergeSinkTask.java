@@ -94,13 +94,16 @@ public class RequestMergeSinkTask extends SinkTask {
             Duration.ofMillis(config.getLong(RequestMergeSinkConfig.CACHE_EXPIRE_MS)));
         pending = new PendingEvents(config.getLong(RequestMergeSinkConfig.FLUSH_LINGER_MS),
             config.getInt(RequestMergeSinkConfig.FLUSH_MAX_EVENTS));
+        CatchUp catchUp = new CatchUp(config.getLong(RequestMergeSinkConfig.CATCHUP_CHECKPOINT_INTERVAL_MS),
+            config.getLong(RequestMergeSinkConfig.CATCHUP_MIN_LAG_MS),
+            config.getLong(RequestMergeSinkConfig.CACHE_MAX_BYTES) / 2, System::currentTimeMillis);
         mergeWriter = new MergeWriter(new Merger(rules, pool), new StateJson(rules, pool), cache,
             new ElasticDocumentStore(client, retry), retry, config.getInt(RequestMergeSinkConfig.BULK_MAX_DOCUMENTS),
-            config.getLong(RequestMergeSinkConfig.BULK_MAX_BYTES), metrics);
+            config.getLong(RequestMergeSinkConfig.BULK_MAX_BYTES), metrics, catchUp);
         events = new RecordEvents(config.idField(), config.timestampField(), config.indexNames(),
             config.tombstoneBehavior(), pool);
         reporter = errantRecordReporter();
-        metrics.bind(pending::size, cache, availability, () -> paused);
+        metrics.bind(pending::size, mergeWriter::heldDocuments, cache, availability, () -> paused);
         metrics.register(connector, props.getOrDefault(RequestMergeSinkConnector.TASK_ID, "0"));
         // The template is installed by the writer before its first write, waiting for the cluster as long
         // as it takes: a task must start (and hold its events) even while Elasticsearch is down.
@@ -135,10 +138,14 @@ public class RequestMergeSinkTask extends SinkTask {
     public void put(Collection<SinkRecord> records) {
         rethrowFailure();
         drainCompleted();
+        Set<TopicPartition> rewound = rewind();
         if (!records.isEmpty()) {
             awaitRoom(records.size());
         }
         for (SinkRecord record : records) {
+            if (!rewound.isEmpty() && rewound.contains(Offsets.topicPartition(record))) {
+                continue; // read again from an earlier offset, this one included
+            }
             metrics.received.increment();
             try {
                 Pending event = events.convert(record);
@@ -154,6 +161,24 @@ public class RequestMergeSinkTask extends SinkTask {
             }
         }
         pauseOrResume();
+    }
+
+    /**
+     * Seeks the partitions the writer asks to read again (documents held during a catch-up could not be
+     * written as merged), before any more of their records are taken.
+     *
+     * @return the partitions sought back: their records in this {@code put} come again
+     */
+    private Set<TopicPartition> rewind() {
+        Map<TopicPartition, Long> rewind = pending.takeRewind();
+        if (rewind.isEmpty()) {
+            return Set.of();
+        }
+        Map<TopicPartition, Long> assigned = new java.util.HashMap<>(rewind);
+        assigned.keySet().retainAll(context.assignment());
+        context.offset(assigned);
+        log.info("{}: reading partitions again from {}", name, assigned);
+        return rewind.keySet();
     }
 
     /** Backpressure, first step: wait briefly for the writer to make room for a batch. */

@@ -35,17 +35,22 @@ public final class SinkTaskMetrics implements SinkTaskMetricsMBean {
     final LongAdder multiGets = new LongAdder();
     final LongAdder multiGetNanos = new LongAdder();
     final LongAdder multiGetDocuments = new LongAdder();
+    final LongAdder checkpoints = new LongAdder();
+    final LongAdder rewinds = new LongAdder();
     private volatile long bulkMaxNanos;
     final LatencyHistogram lag = new LatencyHistogram();
 
     private LongSupplier buffered = () -> 0;
+    private LongSupplier held = () -> 0;
     private StateCache cache;
     private Availability availability;
     private BooleanSupplier paused = () -> false;
     private ObjectName name;
 
-    void bind(LongSupplier buffered, StateCache cache, Availability availability, BooleanSupplier paused) {
+    void bind(LongSupplier buffered, LongSupplier held, StateCache cache, Availability availability,
+              BooleanSupplier paused) {
         this.buffered = buffered;
+        this.held = held;
         this.cache = cache;
         this.availability = availability;
         this.paused = paused;
@@ -141,6 +146,21 @@ public final class SinkTaskMetrics implements SinkTaskMetricsMBean {
     @Override
     public long getBufferedEvents() {
         return buffered.getAsLong();
+    }
+
+    @Override
+    public long getHeldDocuments() {
+        return held.getAsLong();
+    }
+
+    @Override
+    public long getCheckpoints() {
+        return checkpoints.sum();
+    }
+
+    @Override
+    public long getCheckpointRewinds() {
+        return rewinds.sum();
     }
 
     @Override

@@ -32,6 +32,18 @@ public interface SinkTaskMetricsMBean {
 
     long getBufferedEvents();
 
+    /** @return documents merged during a catch-up and held in memory until the next checkpoint */
+    long getHeldDocuments();
+
+    /** @return checkpoints that wrote documents held over from earlier batches (catch-up) */
+    long getCheckpoints();
+
+    /**
+     * @return times held documents could not be written as merged (another writer changed one) and their
+     *     partitions were read again from the last checkpoint
+     */
+    long getCheckpointRewinds();
+
     long getCacheHits();
 
     long getCacheMisses();

@@ -20,9 +20,12 @@ final class StateCache {
 
     private final Cache<DocKey, CachedDocument> cache;
     private final long minWeight;
+    private final long maxBytes;
+    private long reserved;
 
     StateCache(int maxEntries, long maxBytes, Duration expireAfterAccess) {
         this.minWeight = Math.max(1, maxBytes / maxEntries);
+        this.maxBytes = maxBytes;
         this.cache = Caffeine.newBuilder()
             .maximumWeight(maxBytes)
             .weigher((DocKey key, CachedDocument doc) -> weigh(key, doc))
@@ -45,6 +48,18 @@ final class StateCache {
     void put(DocKey key, CachedDocument doc) {
         doc.state.trim();
         cache.put(key, doc);
+    }
+
+    /**
+     * Leaves room for documents held outside the cache (merged, not yet written: at most half of
+     * {@code maxBytes}), so both together stay within {@code maxBytes}; the cache evicts down to the rest.
+     */
+    void reserve(long bytes) {
+        long room = Math.max(maxBytes / 2, maxBytes - bytes);
+        if (room != maxBytes - reserved) {
+            reserved = maxBytes - room;
+            cache.policy().eviction().ifPresent(eviction -> eviction.setMaximum(room));
+        }
     }
 
     void invalidate(DocKey key) {

@@ -69,7 +69,12 @@ final class WriterThread {
             Batch batch;
             while ((batch = pending.take()) != null) {
                 try {
-                    completed.add(writer.flush(batch));
+                    FlushResult result = writer.flush(batch);
+                    if (!result.rewind().isEmpty()) {
+                        pending.rewind(result.rewind());
+                    }
+                    pending.holding(writer.holdingMs());
+                    completed.add(result);
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (Throwable e) {

@@ -140,6 +140,68 @@ class PendingEventsTest {
         assertTrue(tracker.committable(Map.of(P0, new org.apache.kafka.clients.consumer.OffsetAndMetadata(0))).isEmpty());
     }
 
+    @Test
+    void aRewoundPartitionsEventsAreDroppedAndRefusedUntilTheTaskTakesTheRewind() throws Exception {
+        PendingEvents pending = new PendingEvents(0, 100);
+        pending.add(event("a", P0, 5));
+        pending.add(event("b", P1, 3));
+        pending.rewind(Map.of(P0, 2L));
+        pending.add(event("a", P0, 6));
+        pending.skip(P0, 7);
+        assertEquals(1, pending.size(), "P0's events dropped, and refused while the consumer is not sought back");
+        assertEquals(Map.of(P0, 2L), pending.takeRewind());
+        assertEquals(Map.of(), pending.takeRewind(), "taken once");
+        pending.add(event("a", P0, 2));
+        Batch batch = pending.take();
+        assertEquals(Map.of(P0, 2L, P1, 3L), batch.through());
+        assertEquals(Map.of(P0, 2L, P1, 3L), batch.from());
+    }
+
+    @Test
+    void aClosedPartitionIsNotRewound() {
+        PendingEvents pending = new PendingEvents(0, 100);
+        pending.rewind(Map.of(P0, 2L, P1, 4L));
+        pending.drop(java.util.List.of(P0));
+        assertEquals(Map.of(P1, 4L), pending.takeRewind());
+    }
+
+    @Test
+    void heldDocumentsGetAnEmptyCheckpointBatchWhenTheirTimeIsUpAndKeepTheBufferBusy() throws Exception {
+        PendingEvents pending = new PendingEvents(60_000, 100);
+        pending.holding(0);
+        Batch batch = CompletableFuture.supplyAsync(() -> {
+            try {
+                return pending.take();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }).get(10, TimeUnit.SECONDS);
+        assertTrue(batch.checkpoint());
+        assertEquals(0, batch.events());
+        pending.done();
+        pending.holding(60_000);
+        assertFalse(pending.awaitIdle(0, () -> false), "not idle while documents are held");
+        pending.holding(-1);
+        assertTrue(pending.awaitIdle(0, () -> false));
+    }
+
+    @Test
+    void aBatchSaysHowFarBehindEachPartitionIs() throws Exception {
+        PendingEvents pending = new PendingEvents(0, 100);
+        pending.add(timed("a", P0, 0, 1_000L));
+        pending.add(timed("b", P0, 1, 3_000L));
+        pending.add(timed("c", P1, 0, null));
+        assertEquals(Map.of(P0, 3_000L), pending.take().newest(), "records without a timestamp say nothing");
+    }
+
+    private static Pending timed(String id, TopicPartition partition, long offset, Long timestamp) {
+        org.apache.kafka.connect.sink.SinkRecord record = new org.apache.kafka.connect.sink.SinkRecord(partition.topic(),
+            partition.partition(), null, id, null, Map.of(), offset, timestamp,
+            org.apache.kafka.common.record.TimestampType.CREATE_TIME);
+        return new Pending(new DocKey("requests", id), new Event(id, Map.of("clicks", "+1"), 0, "requests/" + partition
+            .partition(), offset), record, partition, offset);
+    }
+
     private static Pending event(String id, TopicPartition partition, long offset) {
         return new Pending(new DocKey("requests", id), new Event(id, Map.of("clicks", "+1"), 0, "requests/" + partition
             .partition(), offset), null, partition, offset);
