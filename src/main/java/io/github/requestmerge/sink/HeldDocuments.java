@@ -76,12 +76,18 @@ final class HeldDocuments {
         return docs.get(key);
     }
 
-    /** Holds a changed document (again), weighing it anew. */
-    Held hold(DocKey key, CachedDocument doc, long nowMs) {
+    /**
+     * Holds a changed document (again).
+     *
+     * @param weigh whether to weigh it anew (when it may stay held past this flush: weighing walks the document)
+     */
+    Held hold(DocKey key, CachedDocument doc, long nowMs, boolean weigh) {
         Held held = docs.computeIfAbsent(key, k -> new Held(doc));
-        long weight = 64 + 40 + key.id().length() + doc.state.estimatedBytes() + 8L * held.timeCount;
-        bytes += weight - held.bytes;
-        held.bytes = weight;
+        if (weigh) {
+            long weight = 64 + 40 + key.id().length() + doc.state.estimatedBytes() + 8L * held.timeCount;
+            bytes += weight - held.bytes;
+            held.bytes = weight;
+        }
         if (sinceMs < 0) {
             sinceMs = nowMs;
         }

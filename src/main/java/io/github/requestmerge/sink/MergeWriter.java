@@ -115,7 +115,7 @@ final class MergeWriter {
     FlushResult flush(Batch batch) throws UnrecoverableException, InterruptedException {
         try {
             boolean holdBack = catchUp.mayHoldBack(batch);
-            merge(batch, !holdBack);
+            merge(batch, holdBack);
             held.accountFor(batch, catchUp.now());
             if (holdBack && !catchUp.due(held.sinceMs(), held.bytes())) {
                 carryOver();
@@ -151,18 +151,18 @@ final class MergeWriter {
     }
 
     /**
-     * Merges the batch's events into their documents: held, cached, guessed new (when {@code mayGuess}
-     * and the policy says so) or read. Changed documents are held, with the batch's events while they
+     * Merges the batch's events into their documents: held, cached, guessed new (unless {@code holdBack},
+     * when the policy says so) or read. Changed documents are held, with the batch's events while they
      * hold no earlier ones; unchanged ones are cached as they are.
      */
-    private void merge(Batch batch, boolean mayGuess) throws UnrecoverableException, InterruptedException {
+    private void merge(Batch batch, boolean holdBack) throws UnrecoverableException, InterruptedException {
         Collection<DocKey> todo = batch.groups().keySet();
         boolean firstRound = true;
         while (!todo.isEmpty()) {
             // Only the first round may guess: a document merged again had every event rejected against an
             // empty one, and is read.
             Set<DocKey> guessed = new HashSet<>();
-            Map<DocKey, CachedDocument> docs = load(todo, batch, firstRound && mayGuess, firstRound, guessed);
+            Map<DocKey, CachedDocument> docs = load(todo, batch, firstRound && !holdBack, firstRound, guessed);
             List<DocKey> again = new ArrayList<>();
             for (DocKey key : todo) {
                 CachedDocument doc = docs.get(key);
@@ -182,7 +182,7 @@ final class MergeWriter {
                     }
                     continue;
                 }
-                HeldDocuments.Held now = hold(key, doc, applied);
+                HeldDocuments.Held now = hold(key, doc, applied, holdBack);
                 if (before == null) {
                     now.batchEvents = events;
                     now.applied = applied;
@@ -195,8 +195,8 @@ final class MergeWriter {
         }
     }
 
-    private HeldDocuments.Held hold(DocKey key, CachedDocument doc, Applied applied) {
-        HeldDocuments.Held now = held.hold(key, doc, catchUp.now());
+    private HeldDocuments.Held hold(DocKey key, CachedDocument doc, Applied applied, boolean weigh) {
+        HeldDocuments.Held now = held.hold(key, doc, catchUp.now(), weigh);
         if (applied.deleted) {
             now.delete = applied.mergedEvents.isEmpty();
         } else if (!applied.mergedEvents.isEmpty()) {
@@ -377,7 +377,7 @@ final class MergeWriter {
             CachedDocument doc = docs.get(key);
             Applied applied = apply(key, doc, events.get(key));
             if (applied.changed) {
-                HeldDocuments.Held now = hold(key, doc, applied);
+                HeldDocuments.Held now = hold(key, doc, applied, false);
                 now.batchEvents = events.get(key);
                 now.applied = applied;
                 changed.add(key);
