@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import io.github.requestmerge.elastic.ElasticErrors;
@@ -199,6 +200,31 @@ class CatchUpWriterTest {
         assertNull(store.get("a"));
         assertEquals(3, store.get("b").get("clicks").asInt(), "started over after its tombstone");
         assertFalse(store.get("b").at("/_merge/offsets/requests~10").isMissingNode());
+    }
+
+    @Test
+    @Disabled("fails: a bug in the sink, found by CatchUpExactlyOnceIT (a merge conflict missing from the dead letter "
+        + "queue after a worker kill). Records rejected while documents are held are reported only after the "
+        + "checkpoint; a rewind drops them, and a crash loses them, while the documents the checkpoint did write "
+        + "carry marks past them, so when they are read again they are duplicates and never rejected again")
+    void aRecordRejectedWhileHeldIsReportedEvenWhenItsDocumentWasWrittenByACheckpointThatRewound() throws Exception {
+        writer.flush(batch(clock.get(), false, event(P0, "b", Map.of("domain", "x.org", "clicks", "+1"))));
+        Pending bad = event(P0, "b", Map.of("domain", "+1", "clicks", "+5"));
+        Pending later = clicks(P0, "b", 2);
+        Pending other = clicks(P1, "a", 1);
+        FlushResult held = writer.flush(behind(bad, later, other));
+        assertEquals(List.of(), held.rejected(), "reported once its offsets are committable");
+        // Another writer created a meanwhile: the checkpoint writes b (its marks now cover the bad record) and rewinds.
+        store.overwrite("a", "{\"clicks\":100,\"_merge\":{\"offsets\":{\"requests/9\":0}}}");
+        clock.addAndGet(INTERVAL_MS);
+        FlushResult rewound = writer.flush(behind());
+        assertEquals(Map.of(P0, 1L, P1, 0L), rewound.rewind());
+        assertEquals(3, store.get("b").get("clicks").asInt());
+        FlushResult replay = writer.flush(behind(bad, later, other));
+        List<SinkRecord> reported = new ArrayList<>();
+        rewound.rejected().forEach(rejected -> reported.add(rejected.record()));
+        replay.rejected().forEach(rejected -> reported.add(rejected.record()));
+        assertEquals(List.of(bad.record()), reported, "the bad record reaches the error handler once the rewind is done");
     }
 
     private Batch behind(Pending... events) {

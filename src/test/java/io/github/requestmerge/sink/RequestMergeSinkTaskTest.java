@@ -144,6 +144,50 @@ class RequestMergeSinkTaskTest {
         }
     }
 
+    @Test
+    void aRewindSeeksOnlyTheAssignedPartitionsBackAndSkipsTheirRecordsAlreadyPolled() {
+        TopicPartition revoked = new TopicPartition("requests", 1);
+        TopicPartition other = new TopicPartition("requests", 2);
+        // Partition 1 is no longer this task's: its rewind must not seek a consumer that does not own it.
+        context.assignment.addAll(List.of(PARTITION, other));
+        try (FakeElasticsearch es = new FakeElasticsearch()) {
+            es.answer("POST", "/requests/_mget", 200, "{\"docs\":[{\"_index\":\"requests\",\"_id\":\"a\",\"found\":false},"
+                + "{\"_index\":\"requests\",\"_id\":\"b\",\"found\":false}]}");
+            // Another writer created both documents meanwhile: the held ones cannot be written as merged.
+            es.answer("POST", "/_bulk", 200, "{\"took\":1,\"errors\":true,\"items\":[" + conflict("a") + "," + conflict("b")
+                + "]}");
+            start(es.url().toString(), Map.of(RequestMergeSinkConfig.CATCHUP_MIN_LAG_MS, "0",
+                RequestMergeSinkConfig.CATCHUP_CHECKPOINT_INTERVAL_MS, "600000"));
+            task.put(List.of(record(PARTITION, "a", 5), record(revoked, "b", 7)));
+            awaitTrue(() -> task.metrics().getHeldDocuments() == 2);
+
+            assertTrue(task.flushAndDrain(), "the checkpoint completed, by rewinding");
+            assertEquals(1, task.metrics().getCheckpointRewinds());
+            assertEquals(List.of(), context.offsets, "the task thread seeks, at its next put");
+            // Records polled before the seek: those of the rewound partitions come again from the offsets sought.
+            task.put(List.of(record(PARTITION, "a", 6), record(revoked, "b", 8), record(other, "c", 3)));
+
+            assertEquals(List.of(Map.of(PARTITION, 5L)), context.offsets);
+            assertEquals(3, task.metrics().getEventsReceived(), "only partition 2's record of that put was taken");
+            assertTrue(task.preCommit(Map.of(PARTITION, new OffsetAndMetadata(0), revoked, new OffsetAndMetadata(0)))
+                .isEmpty(), "nothing of the rewound partitions is committable");
+            task.put(List.of(record(PARTITION, "a", 5)));
+            assertEquals(4, task.metrics().getEventsReceived(), "records from the offset sought are taken again");
+            assertEquals(1, context.offsets.size(), "one rewind, one seek");
+        }
+    }
+
+    private static String conflict(String id) {
+        return "{\"create\":{\"_index\":\"requests\",\"_id\":\"" + id + "\",\"status\":409,\"error\":{\"type\":"
+            + "\"version_conflict_engine_exception\",\"reason\":\"[" + id + "]: version conflict, document already "
+            + "exists\"}}}";
+    }
+
+    private static SinkRecord record(TopicPartition partition, String id, long offset) {
+        return new SinkRecord(partition.topic(), partition.partition(), null, id, null, Map.of("clicks", "+1"), offset,
+            1_000L, TimestampType.CREATE_TIME);
+    }
+
     private ConnectException awaitFailure() {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {

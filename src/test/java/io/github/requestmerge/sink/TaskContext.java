@@ -15,7 +15,8 @@ import org.apache.kafka.connect.sink.SinkTaskContext;
 
 /**
  * Stands in for the Connect worker around a task driven directly by a test (the worker-level tests
- * use a real worker): records what the task reported as bad, paused or asked for.
+ * use a real worker): records what the task reported as bad, paused or asked for, and the offsets it
+ * asked the consumer to seek to.
  */
 final class TaskContext implements SinkTaskContext {
 
@@ -26,6 +27,8 @@ final class TaskContext implements SinkTaskContext {
     final List<Reported> reported = new ArrayList<>();
     final Set<TopicPartition> assignment = new HashSet<>();
     final Set<TopicPartition> paused = new HashSet<>();
+    /** Every {@code offset} call, in order: the partitions and offsets the task asked to read again from. */
+    final List<Map<TopicPartition, Long>> offsets = new ArrayList<>();
     private final Map<String, String> configs;
     private final boolean withReporter;
     long timeout = -1;
@@ -42,10 +45,12 @@ final class TaskContext implements SinkTaskContext {
 
     @Override
     public void offset(Map<TopicPartition, Long> offsets) {
+        this.offsets.add(Map.copyOf(offsets));
     }
 
     @Override
     public void offset(TopicPartition tp, long offset) {
+        offsets.add(Map.of(tp, offset));
     }
 
     @Override
