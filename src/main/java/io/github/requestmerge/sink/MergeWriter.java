@@ -2,14 +2,17 @@ package io.github.requestmerge.sink;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.SinkRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +42,9 @@ import io.github.requestmerge.sink.FlushResult.Rejected;
  * again, for as long as it takes: the duplicate marks in the stored document skip whatever an earlier
  * attempt already included, so nothing counts twice. A document Elasticsearch refuses as malformed
  * rejects its events to the dead letter queue; a write no retry can fix (credentials, a closed or
- * missing index) fails the batch with what to fix.
+ * missing index) fails the batch with what to fix. A record rejected while merging (a merge conflict)
+ * is handed to {@link Rejections} at once, and reported before any write: its document goes on
+ * merging, and once written, its marks would make the record a duplicate if it came again.
  *
  * <p>During a catch-up ({@link CatchUp}) a batch's changed documents are held back instead, merged in
  * memory, and written at the next checkpoint, each once for all the events the backlog brought it
@@ -72,15 +77,24 @@ final class MergeWriter {
     private final CatchUp catchUp;
     private final CreateFirstPolicy createFirst = new CreateFirstPolicy();
     private final HeldDocuments held = new HeldDocuments();
+    private final Rejections rejections;
+    /** Records handed to {@link #rejections} since the last checkpoint: merged again, they are not handed twice. */
+    private final Set<SinkRecord> handed = Collections.newSetFromMap(new IdentityHashMap<>());
     private volatile int heldCount;
 
+    /** A writer that never holds documents back and returns every rejected record with its flush's result. */
     MergeWriter(Merger merger, StateJson json, StateCache cache, DocumentStore store, Retry retry,
                 int bulkMaxDocuments, long bulkMaxBytes, SinkTaskMetrics metrics) {
-        this(merger, json, cache, store, retry, bulkMaxDocuments, bulkMaxBytes, metrics, CatchUp.disabled());
+        this(merger, json, cache, store, retry, bulkMaxDocuments, bulkMaxBytes, metrics, CatchUp.disabled(), null);
     }
 
+    /**
+     * @param rejections where records rejected while merging go before any write; null returns them with
+     *     the flush's result instead (when nothing else reports them meanwhile, as in the archive replay)
+     */
     MergeWriter(Merger merger, StateJson json, StateCache cache, DocumentStore store, Retry retry,
-                int bulkMaxDocuments, long bulkMaxBytes, SinkTaskMetrics metrics, CatchUp catchUp) {
+                int bulkMaxDocuments, long bulkMaxBytes, SinkTaskMetrics metrics, CatchUp catchUp,
+                Rejections rejections) {
         this.merger = merger;
         this.json = json;
         this.cache = cache;
@@ -90,6 +104,7 @@ final class MergeWriter {
         this.bulkMaxBytes = bulkMaxBytes;
         this.metrics = metrics;
         this.catchUp = catchUp;
+        this.rejections = rejections;
     }
 
     /** What merging one document's pending events did. */
@@ -127,6 +142,7 @@ final class MergeWriter {
             held.keys().forEach(cache::invalidate);
             batch.groups().keySet().forEach(cache::invalidate);
             held.clear();
+            handed.clear();
             heldCount = 0;
             cache.reserve(0);
             throw e;
@@ -175,6 +191,7 @@ final class MergeWriter {
                     again.add(key);
                     continue;
                 }
+                handOver(applied);
                 if (!applied.changed) {
                     settled(applied);
                     if (before == null) {
@@ -204,6 +221,25 @@ final class MergeWriter {
         }
         now.eventTimes(applied.mergedEvents, applied.deleted);
         return now;
+    }
+
+    /**
+     * Hands the records merging rejected over for reporting now, before their document (whose marks will
+     * cover them) can be written; each once per checkpoint however often its document is merged again.
+     */
+    private void handOver(Applied applied) {
+        if (rejections == null || applied.rejected.isEmpty()) {
+            return;
+        }
+        List<Rejected> fresh = new ArrayList<>(applied.rejected.size());
+        for (Rejected rejected : applied.rejected) {
+            if (handed.add(rejected.record())) {
+                fresh.add(rejected);
+            }
+        }
+        applied.rejected.clear();
+        metrics.rejected.add(fresh.size());
+        rejections.hand(fresh);
     }
 
     /** Counts what merging did, and keeps its rejected records for the checkpoint. */
@@ -264,6 +300,9 @@ final class MergeWriter {
             boolean conflicted = false;
             int created = 0;
             int existed = 0;
+            if (rejections != null && !writes.isEmpty()) {
+                rejections.awaitReported();
+            }
             List<Result> results = send(writes);
             for (int i = 0; i < results.size(); i++) {
                 DocKey key = keys.get(i);
@@ -357,6 +396,7 @@ final class MergeWriter {
         FlushResult result = new FlushResult(new HashMap<>(held.through()), new ArrayList<>(held.rejected()));
         metrics.rejected.add(result.rejected().size());
         held.clear();
+        handed.clear();
         cache.reserve(0);
         return result;
     }
@@ -376,6 +416,7 @@ final class MergeWriter {
         for (DocKey key : keys) {
             CachedDocument doc = docs.get(key);
             Applied applied = apply(key, doc, events.get(key));
+            handOver(applied);
             if (applied.changed) {
                 HeldDocuments.Held now = hold(key, doc, applied, false);
                 now.batchEvents = events.get(key);
@@ -399,6 +440,7 @@ final class MergeWriter {
         int dropped = held.size();
         held.keys().forEach(cache::invalidate);
         held.clear();
+        handed.clear();
         cache.reserve(0);
         metrics.rewinds.increment();
         log.warn("{} documents merged during a catch-up could not be written as merged ({}; another writer changed "

@@ -65,6 +65,7 @@ public class RequestMergeSinkTask extends SinkTask {
     private final OffsetTracker offsets = new OffsetTracker();
     private final SinkTaskMetrics metrics = new SinkTaskMetrics();
     private ErrantRecordReporter reporter;
+    private final RejectionHandoff rejections = new RejectionHandoff();
     private Throwable failure;
     private volatile boolean paused;
     private String name;
@@ -99,7 +100,7 @@ public class RequestMergeSinkTask extends SinkTask {
             config.getLong(RequestMergeSinkConfig.CACHE_MAX_BYTES) / 2, System::currentTimeMillis);
         mergeWriter = new MergeWriter(new Merger(rules, pool), new StateJson(rules, pool), cache,
             new ElasticDocumentStore(client, retry), retry, config.getInt(RequestMergeSinkConfig.BULK_MAX_DOCUMENTS),
-            config.getLong(RequestMergeSinkConfig.BULK_MAX_BYTES), metrics, catchUp);
+            config.getLong(RequestMergeSinkConfig.BULK_MAX_BYTES), metrics, catchUp, rejections);
         events = new RecordEvents(config.idField(), config.timestampField(), config.indexNames(),
             config.tombstoneBehavior(), pool);
         reporter = errantRecordReporter();
@@ -137,6 +138,7 @@ public class RequestMergeSinkTask extends SinkTask {
     @Override
     public void put(Collection<SinkRecord> records) {
         rethrowFailure();
+        reportRejections();
         drainCompleted();
         Set<TopicPartition> rewound = rewind();
         if (!records.isEmpty()) {
@@ -161,6 +163,37 @@ public class RequestMergeSinkTask extends SinkTask {
             }
         }
         pauseOrResume();
+        if (!paused && (pending.size() > 0 || rejections.outstanding())) {
+            // The writer may soon wait for this thread to report records it rejects: come back soon even if no
+            // record arrives (Connect calls put after every poll, records or not).
+            context.timeout(PAUSED_POLL_MS);
+        }
+    }
+
+    /**
+     * Reports the records the writer rejected while merging, and waits until the error handler has them (the
+     * dead letter queue acknowledged them), so the writer may write their documents.
+     */
+    private void reportRejections() {
+        List<Rejected> taken = rejections.take();
+        if (taken.isEmpty()) {
+            return;
+        }
+        List<java.util.concurrent.Future<Void>> futures = new java.util.ArrayList<>(taken.size());
+        for (Rejected rejected : taken) {
+            futures.add(report(rejected.record(), rejected.error()));
+        }
+        try {
+            for (java.util.concurrent.Future<Void> future : futures) {
+                future.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectException("interrupted while reporting rejected records", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new ConnectException("the error handler could not take a rejected record: " + e.getCause(), e.getCause());
+        }
+        rejections.reported(taken.size());
     }
 
     /**
@@ -184,11 +217,13 @@ public class RequestMergeSinkTask extends SinkTask {
     /** Backpressure, first step: wait briefly for the writer to make room for a batch. */
     private void awaitRoom(int incoming) {
         int limit = Math.max(0, config.getInt(RequestMergeSinkConfig.BUFFER_MAX_EVENTS) - incoming);
-        if (pending.size() <= limit) {
-            return;
-        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(BACKPRESSURE_WAIT_MS);
         try {
-            pending.awaitAtMost(limit, BACKPRESSURE_WAIT_MS);
+            // In slices: the writer may wait for this thread to report what it rejected.
+            while (pending.size() > limit && System.nanoTime() < deadline) {
+                reportRejections();
+                pending.awaitAtMost(limit, 100);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -265,12 +300,12 @@ public class RequestMergeSinkTask extends SinkTask {
         }
     }
 
-    private void report(SinkRecord record, BadRecordException error) {
+    private java.util.concurrent.Future<Void> report(SinkRecord record, BadRecordException error) {
         if (reporter == null) {
             throw new ConnectException(error.getMessage(), error);
         }
         log.warn("Bad record, sent to the error handler: {}", error.getMessage());
-        reporter.report(record, error);
+        return reporter.report(record, error);
     }
 
     /**
@@ -283,6 +318,7 @@ public class RequestMergeSinkTask extends SinkTask {
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
         if (failure == null) {
             try {
+                reportRejections();
                 drainCompleted();
             } catch (RuntimeException e) {
                 // Thrown from preCommit it would only be logged; kept, it fails the task at the next put.
@@ -302,8 +338,12 @@ public class RequestMergeSinkTask extends SinkTask {
     boolean flushAndDrain() {
         boolean idle = false;
         try {
-            idle = pending.awaitIdle(config.getLong(RequestMergeSinkConfig.FLUSH_TIMEOUT_MS),
-                () -> writer.stopped() || !availability.available());
+            // The check runs every 100 ms at most: it also reports what the writer rejected meanwhile, which
+            // the writer may be waiting for.
+            idle = pending.awaitIdle(config.getLong(RequestMergeSinkConfig.FLUSH_TIMEOUT_MS), () -> {
+                reportRejections();
+                return writer.stopped() || !availability.available();
+            });
             if (!idle) {
                 log.warn("{}: not all buffered events were written ({}); they are not committed, so they will be "
                     + "redelivered and counted once", name, availability.available() ? "within "
