@@ -124,8 +124,15 @@ public class RawArchiveSinkTask extends SinkTask {
         for (TopicPartition partition : partitions) {
             writers.computeIfAbsent(partition, this::newWriter);
         }
-        if (paused && !partitions.isEmpty()) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        if (paused) {
             context.pause(partitions.toArray(new TopicPartition[0]));
+        } else {
+            // Connect pauses a partition again when it is assigned anew if this task once paused it; resuming in put
+            // alone is not enough, as put may not come until the next offset commit when nothing else is consumed.
+            context.resume(partitions.toArray(new TopicPartition[0]));
         }
     }
 
