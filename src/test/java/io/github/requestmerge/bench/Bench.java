@@ -252,6 +252,7 @@ public final class Bench {
                     .put("events_per_second", read.path("events_per_second").asDouble())
                     .put("worker_heap_peak_bytes", read.path("worker_heap_peak_bytes").asLong(-1))
                     .put("worker_rss_peak_kib", read.path("worker_rss_peak_kib").asLong(-1));
+                stops(read, readJson);
                 readJson.set("cpu_cores", read.path("cpu_cores"));
             }
 
@@ -283,6 +284,7 @@ public final class Bench {
             if (catchUp.has("dirty_documents_peak")) {
                 sink.put("dirty_documents_peak", catchUp.path("dirty_documents_peak").asLong());
             }
+            stops(catchUp, sink);
             sink.set("cpu_cores", catchUp.path("cpu_cores"));
             sink.set("rss_kib", catchUp.path("rss_kib"));
 
@@ -308,6 +310,15 @@ public final class Bench {
             }
         } finally {
             dropCatchUp(stack, name);
+        }
+    }
+
+    /** Copies how long a phase stood still at most, and its consumers' rebalances, from its report. */
+    private static void stops(JsonNode phase, ObjectNode json) {
+        json.put("longest_pause_seconds", phase.path("longest_pause_seconds").asDouble());
+        if (phase.has("consumer_rebalances")) {
+            json.put("consumer_rebalances", phase.path("consumer_rebalances").asLong())
+                .put("consumer_rebalance_max_ms", phase.path("consumer_rebalance_max_ms").asLong());
         }
     }
 

@@ -12,6 +12,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 /** {@code bin/bench}'s results as a Markdown table and as an SVG chart of reporting delay against rate. */
 final class BenchTables {
 
+    /** A sink that made no progress this long during its catch-up has it said beside its time. */
+    private static final double STOP_WORTH_NOTING_S = 5;
+
     private BenchTables() {
     }
 
@@ -78,7 +81,9 @@ final class BenchTables {
                 .append(" | ").append(read.has("seconds") ? decimal(read.path("seconds").asDouble(), 1) + " s" : "n/a")
                 .append(" | ").append(decimal(write.path("seconds").asDouble(), 1)).append(" s | ")
                 .append(decimal(sink.path("seconds").asDouble(), 1)).append(" s (")
-                .append(count(Math.round(sink.path("events_per_second").asDouble()))).append(" ev/s)")
+                .append(count(Math.round(sink.path("events_per_second").asDouble()))).append(" ev/s")
+                .append(sink.path("longest_pause_seconds").asDouble() >= STOP_WORTH_NOTING_S ? "; stood still "
+                    + decimal(sink.path("longest_pause_seconds").asDouble(), 0) + " s" : "").append(')')
                 .append(sink.path("exact_in_detail").asBoolean(true) ? "" : " **NOT EXACT**")
                 .append(" | ").append(decimal(sink.path("writes_per_document").asDouble(), 2))
                 .append(" | ").append(decimal(sink.path("ids_read_per_document").asDouble(), 2))
@@ -104,8 +109,9 @@ final class BenchTables {
             checkpoints |= backlog.path("sink").has("Checkpoints");
         }
         StringBuilder md = new StringBuilder("| backlog | CPU in cores during the catch-up: worker / ES / broker / machine "
-            + "| read ceiling: worker cores | worker heap peak (of max) | worker RSS peak | worker GC |"
-            + (checkpoints ? " checkpoints / rewinds / dirty docs peak |" : "") + "\n|---|---|---|---|---|---|"
+            + "| read ceiling: worker cores | worker heap peak (of max) | worker RSS peak | worker GC "
+            + "| consumer rebalances (longest): read / sink | longest stop: read / sink |"
+            + (checkpoints ? " checkpoints / rewinds / dirty docs peak |" : "") + "\n|---|---|---|---|---|---|---|---|"
             + (checkpoints ? "---|" : "") + "\n");
         for (JsonNode backlog : backlogs) {
             if (backlog.has("failure")) {
@@ -123,7 +129,10 @@ final class BenchTables {
                 .append(" | ").append(bytes(sink.path("worker_heap_peak_bytes").asLong(-1))).append(" (of ")
                 .append(bytes(sink.path("worker_heap_max_bytes").asLong(-1))).append(") | ")
                 .append(mib(sink.path("worker_rss_peak_kib").asLong(-1))).append(" | ")
-                .append(decimal(sink.path("worker_gc_millis").asLong() / 1000.0, 1)).append(" s |");
+                .append(decimal(sink.path("worker_gc_millis").asLong() / 1000.0, 1)).append(" s | ")
+                .append(rebalances(read)).append(" / ").append(rebalances(sink)).append(" | ")
+                .append(read.has("longest_pause_seconds") ? decimal(read.path("longest_pause_seconds").asDouble(), 1) + " s"
+                    : "n/a").append(" / ").append(decimal(sink.path("longest_pause_seconds").asDouble(), 1)).append(" s |");
             if (checkpoints) {
                 md.append(' ').append(sink.has("Checkpoints") ? count(sink.path("Checkpoints").asLong()) + " / "
                     + count(sink.path("CheckpointRewinds").asLong()) + " / " + (sink.has("dirty_documents_peak")
@@ -152,6 +161,11 @@ final class BenchTables {
             .append(live.has("met") ? ms(live.path("p99_ms")) + ", " + (live.path("met").asBoolean() ? "**met**"
                 : "**not met**") : "not measured (no step at " + Bench.LIVE_TARGET_PERCENT + "%)").append('\n');
         return md.toString();
+    }
+
+    private static String rebalances(JsonNode phase) {
+        return phase.has("consumer_rebalances") ? phase.path("consumer_rebalances").asLong() + " ("
+            + count(phase.path("consumer_rebalance_max_ms").asLong()) + " ms)" : "n/a";
     }
 
     private static String bytes(long bytes) {

@@ -396,7 +396,10 @@ public final class EndToEndBench {
                 lastMerged = merged;
                 lastDocuments = totals.documents();
                 lastChange = now;
-            } else if (now - lastChange > STALL.toNanos()) {
+            } else if (merged < events) {
+                peaks.pause(now - lastChange);
+            }
+            if (now - lastChange > STALL.toNanos()) {
                 throw new BenchFailure("no progress for " + STALL.toSeconds() + " s (" + (merged < 0 ? "" : merged
                     + " events merged, ") + totals.documents() + " documents in Elasticsearch); see the worker's log "
                     + stack.getProperty("connect.log") + " and the diagnostics in " + stallDiagnostics());
@@ -477,6 +480,7 @@ public final class EndToEndBench {
         }
         elasticsearchWork(section, esBefore, index.primaryStats(), elapsed);
         resources(section, before, after, elapsed);
+        peaks.rebalances(name);
         peaks.report(section, before, after);
         sinkMetrics(section, null, "pre-produced events waited in Kafka until the connector started");
         System.out.println("  complete after " + seconds(elapsed));
@@ -534,12 +538,16 @@ public final class EndToEndBench {
                 if (put >= events) {
                     done = now;
                     after = snapshot();
+                    peaks.rebalances(readName);
                     break;
                 }
                 if (put != last) {
                     last = put;
                     lastChange = now;
-                } else if (now - lastChange > STALL.toNanos()) {
+                } else {
+                    peaks.pause(now - lastChange);
+                }
+                if (now - lastChange > STALL.toNanos()) {
                     throw new BenchFailure("the no-op sink made no progress for " + STALL.toSeconds() + " s (" + put
                         + " of " + events + " records put); see " + stack.getProperty("connect.log"));
                 }
@@ -607,6 +615,8 @@ public final class EndToEndBench {
         private long rssKib;
         private long heapBytes = -1;
         private long dirty = -1;
+        private long pauseNanos;
+        private long[] rebalances;
 
         void sample() {
             rssKib = Math.max(rssKib, Processes.rssKib(pids.get("connect")));
@@ -619,13 +629,36 @@ public final class EndToEndBench {
             }
         }
 
+        /** A phase's progress (events merged, or put) has not moved for this long. */
+        void pause(long nanos) {
+            pauseNanos = Math.max(pauseNanos, nanos);
+        }
+
         void dirty(Number documents) {
             if (documents != null) {
                 dirty = Math.max(dirty, documents.longValue());
             }
         }
 
+        /** Reads the consumer rebalances of the connector's tasks so far; call while the connector runs. */
+        void rebalances(String connector) {
+            if (jmx != null) {
+                try {
+                    rebalances = jmx.consumerRebalances(connector);
+                } catch (IOException | JMException e) {
+                    // left out
+                }
+            }
+        }
+
         void report(Report.Section section, Snapshot before, Snapshot after) {
+            section.row("longest stop in progress", decimal(pauseNanos / 1e9, 1) + " s (sampled)");
+            section.json.put("longest_pause_seconds", pauseNanos / 1e9);
+            if (rebalances != null) {
+                section.row("consumer rebalances of its tasks (longest)", rebalances[0] + " (" + count(rebalances[1])
+                    + " ms)");
+                section.json.put("consumer_rebalances", rebalances[0]).put("consumer_rebalance_max_ms", rebalances[1]);
+            }
             long peakRss = Math.max(rssKib, after.rss("connect"));
             long peakHeap = Math.max(heapBytes, after.heapUsed());
             section.row("worker RSS before / peak during / after", mib(before.rss("connect")) + " / " + mib(peakRss)

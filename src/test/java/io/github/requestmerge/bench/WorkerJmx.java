@@ -197,6 +197,29 @@ public final class WorkerJmx implements AutoCloseable {
         return Math.round(sum);
     }
 
+    /**
+     * @return the rebalances the connector's task consumers took part in (summed over them) and the longest one,
+     *     in ms: {@code {count, longestMs}}, from each consumer's coordinator metrics
+     */
+    long[] consumerRebalances(String connectorName) throws IOException, JMException {
+        long[] rebalances = {0, 0};
+        String clientPrefix = "connector-consumer-" + connectorName + "-";
+        for (ObjectName name : server.queryNames(new ObjectName("kafka.consumer:type=consumer-coordinator-metrics,"
+            + "client-id=" + clientPrefix + "*"), null)) {
+            // Only this connector's tasks (connector-consumer-<name>-<task>), not another connector named <name>-...
+            if (!name.getKeyProperty("client-id").substring(clientPrefix.length()).matches("[0-9]+")) {
+                continue;
+            }
+            Object total = server.getAttribute(name, "rebalance-total");
+            Object longest = server.getAttribute(name, "rebalance-latency-max");
+            rebalances[0] += total instanceof Number ? Math.round(((Number) total).doubleValue()) : 0;
+            if (longest instanceof Number && Double.isFinite(((Number) longest).doubleValue())) {
+                rebalances[1] = Math.max(rebalances[1], Math.round(((Number) longest).doubleValue()));
+            }
+        }
+        return rebalances;
+    }
+
     /** @return every attribute of the sink's metrics summed over the connector's tasks (gauges included) */
     Map<String, Number> sinkSums(String connectorName) throws IOException, JMException {
         Map<String, Number> sums = new LinkedHashMap<>();
