@@ -340,6 +340,8 @@ public final class Bench {
     private static void dropCatchUp(Properties stack, String name) {
         try {
             new io.github.requestmerge.testing.ConnectRest(stack.getProperty("connect.url")).delete(name);
+            // Its tasks write and commit until they stop: only then do its index and topic go.
+            EndToEndBench.awaitTasksGone(stack.getProperty("kafka.bootstrap.servers"), name);
             new io.github.requestmerge.testing.Documents(stack.getProperty("elasticsearch.url")).send("DELETE", "/" + name,
                 null);
             try (var admin = org.apache.kafka.clients.admin.Admin.create(java.util.Map.of("bootstrap.servers",

@@ -597,7 +597,7 @@ public final class EndToEndBench {
         }
     }
 
-    /** Deletes a connector and waits until the worker no longer has it (its tasks stopped). */
+    /** Deletes a connector and waits until the worker no longer has it and its tasks' consumers left. */
     private void deleteConnector(String connector) {
         try {
             connect.delete(connector);
@@ -605,9 +605,35 @@ public final class EndToEndBench {
             while (connect.status(connector).has("connector") && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
+            awaitTasksGone(bootstrapServers, connector);
         } catch (RuntimeException | InterruptedException e) {
             System.err.println("Deleting connector " + connector + " failed: " + e);
         }
+    }
+
+    /**
+     * Waits (up to a minute) until the deleted sink connector's consumer group has no members: its tasks have stopped,
+     * their last offset commit done. The REST API forgets a connector before its tasks stop, and deleting its topic
+     * then left tasks retrying that commit for a minute ("This server does not host this topic-partition") while the
+     * next phase ran.
+     */
+    static void awaitTasksGone(String bootstrapServers, String connector) throws InterruptedException {
+        String group = "connect-" + connector;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (admin.describeConsumerGroups(List.of(group)).all().get().get(group).members().isEmpty()) {
+                        return;
+                    }
+                } catch (java.util.concurrent.ExecutionException e) {
+                    return;
+                }
+                Thread.sleep(200);
+            }
+        }
+        System.err.println("The tasks of the deleted connector " + connector + " are still in group " + group
+            + " after a minute");
     }
 
     /** The worker's peaks over a phase, sampled: resident memory, heap used, and the sink's dirty documents. */
@@ -1156,6 +1182,7 @@ public final class EndToEndBench {
                 while (connect.status(name).has("connector") && System.nanoTime() < deadline) {
                     Thread.sleep(200);
                 }
+                awaitTasksGone(bootstrapServers, name);
             }
         } catch (RuntimeException | InterruptedException e) {
             System.err.println("Deleting connector " + name + " failed: " + e);
