@@ -84,13 +84,11 @@ final class Backlog {
     private static final Duration MIN_SPAN = Duration.ofMinutes(1);
     private static final Duration MAX_SPAN = Duration.ofMinutes(5);
 
-    private final Shape shape;
     private final long eventsPerSecond;
     private final Source source;
     private long position;
 
-    private Backlog(Shape shape, long eventsPerSecond, Source source) {
-        this.shape = shape;
+    private Backlog(long eventsPerSecond, Source source) {
         this.eventsPerSecond = eventsPerSecond;
         this.source = source;
     }
@@ -104,16 +102,12 @@ final class Backlog {
     static Backlog of(Shape shape, long events, int ids, int window, Duration covers, List<String> userAgents, long seed) {
         int perSecond = (int) Math.min(Integer.MAX_VALUE, Math.max(1, events * 1000 / Math.max(1, covers.toMillis())));
         if (shape == Shape.UNIFORM) {
-            return new Backlog(shape, perSecond, new Uniform(new Workload("c", ids, events, 0, window, userAgents, seed)));
+            return new Backlog(perSecond, new Uniform(new Workload("c", ids, events, 0, window, userAgents, seed)));
         }
         LeadTraffic traffic = new LeadTraffic(seed, new LeadTraffic.Shape(perSecond, events, MIN_SPAN, MAX_SPAN, 6, 0),
             userAgents);
-        return new Backlog(shape, perSecond, shape == Shape.SESSIONS ? new Sessions(traffic)
+        return new Backlog(perSecond, shape == Shape.SESSIONS ? new Sessions(traffic)
             : new Scattered(traffic, new SplittableRandom(seed ^ 0x5ca77e7edL)));
-    }
-
-    Shape shape() {
-        return shape;
     }
 
     boolean hasNext() {
@@ -122,8 +116,8 @@ final class Backlog {
 
     /** @return the next event; it happened at the backlog's steady rate after the one before */
     Event next() {
-        String[] record = source.next();
-        return new Event(record[0], record[1], position++ * 1000 / eventsPerSecond);
+        Keyed record = source.next();
+        return new Event(record.key(), record.json(), position++ * 1000 / eventsPerSecond);
     }
 
     /** @return the traffic's steady rate: event {@code n} happened {@code n * 1000 / rate} ms after the first */
@@ -136,11 +130,15 @@ final class Backlog {
         return source.expected();
     }
 
-    /** Where the events come from, in produce order: key and value. */
+    /** An event's key and value, before the backlog gives it its time. */
+    private record Keyed(String key, String json) {
+    }
+
+    /** Where the events come from, in produce order. */
     private interface Source {
         boolean hasNext();
 
-        String[] next();
+        Keyed next();
 
         BenchIndex.Expected expected();
     }
@@ -158,9 +156,9 @@ final class Backlog {
         }
 
         @Override
-        public String[] next() {
+        public Keyed next() {
             Workload.Event event = workload.next();
-            return new String[] {event.id(), event.json()};
+            return new Keyed(event.id(), event.json());
         }
 
         @Override
@@ -183,10 +181,10 @@ final class Backlog {
         }
 
         @Override
-        public String[] next() {
+        public Keyed next() {
             LeadTraffic.Event event = traffic.next();
             outcome.add(event);
-            return new String[] {event.key(), event.json()};
+            return new Keyed(event.key(), event.json());
         }
 
         @Override
@@ -247,11 +245,11 @@ final class Backlog {
         }
 
         @Override
-        public String[] next() {
+        public Keyed next() {
             int id = idOf[position++];
             int event = nextOfId[id];
             nextOfId[id] = following[event];
-            String[] record = {keys[event], values[event]};
+            Keyed record = new Keyed(keys[event], values[event]);
             keys[event] = null;
             values[event] = null;
             return record;
