@@ -63,6 +63,8 @@ public final class EndToEndBench {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
     /** A catch-up that makes no progress this long has failed (a dead or thrashing worker). */
     private static final Duration STALL = Duration.ofSeconds(90);
+    /** A catch-up that makes no progress this long has its state written down once (and goes on). */
+    private static final Duration STANDSTILL_DIAGNOSED = Duration.ofSeconds(15);
 
     private final BenchOptions options;
     private final Properties stack;
@@ -350,6 +352,7 @@ public final class EndToEndBench {
         long lastMerged = -1;
         long lastDocuments = 0;
         Peaks peaks = new Peaks();
+        Path standstill = null;
         long bufferedMax = 0;
         long bufferedSum = 0;
         long bufferedSamples = 0;
@@ -398,6 +401,12 @@ public final class EndToEndBench {
                 lastChange = now;
             } else if (merged < events) {
                 peaks.pause(now - lastChange);
+                if (now - lastChange > STANDSTILL_DIAGNOSED.toNanos() && standstill == null) {
+                    // Not a failure yet: what each task and consumer says while it lasts, for whoever looks into it.
+                    standstill = stallDiagnostics();
+                    System.out.println("  no progress for " + STANDSTILL_DIAGNOSED.toSeconds() + " s: diagnostics in "
+                        + standstill);
+                }
             }
             if (now - lastChange > STALL.toNanos()) {
                 throw new BenchFailure("no progress for " + STALL.toSeconds() + " s (" + (merged < 0 ? "" : merged
@@ -482,6 +491,10 @@ public final class EndToEndBench {
         resources(section, before, after, elapsed);
         peaks.rebalances(name);
         peaks.report(section, before, after);
+        if (standstill != null) {
+            section.row("diagnostics taken while it stood still", standstill.toString());
+            section.json.put("standstill_diagnostics", standstill.toString());
+        }
         sinkMetrics(section, null, "pre-produced events waited in Kafka until the connector started");
         System.out.println("  complete after " + seconds(elapsed));
         if (!exact) {
@@ -708,7 +721,8 @@ public final class EndToEndBench {
      * @return the file
      */
     private Path stallDiagnostics() {
-        Path file = options.out.resolveSibling(options.out.getFileName() + ".stall.txt");
+        String at = Long.toString(System.currentTimeMillis(), 36);
+        Path file = options.out.resolveSibling(options.out.getFileName() + ".stall-" + at + ".txt");
         StringBuilder text = new StringBuilder("Stall of " + name + " at " + java.time.Instant.now() + "\n\n");
         try {
             if (jmx != null) {
