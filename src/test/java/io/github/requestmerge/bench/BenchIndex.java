@@ -1,5 +1,10 @@
 package io.github.requestmerge.bench;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.github.requestmerge.testing.Documents;
@@ -15,6 +20,23 @@ final class BenchIndex {
 
         boolean matches(long expectedDocuments, long expectedClicks, long expectedImpressions) {
             return documents == expectedDocuments && clicks == expectedClicks && impressions == expectedImpressions;
+        }
+    }
+
+    /**
+     * What the index must hold: documents, the two counters' sums, and optionally more counters' sums
+     * ({@code sums}, by field) and how many documents end with each value of {@link Backlog#STATUS_FIELD}
+     * ({@code statuses}, {@link Backlog#NONE} for none).
+     */
+    record Expected(long documents, long clicks, long impressions, Map<String, Long> sums, Map<String, Long> statuses) {
+
+        Expected {
+            sums = Map.copyOf(sums);
+            statuses = Map.copyOf(statuses);
+        }
+
+        boolean hasDetails() {
+            return !sums.isEmpty() || !statuses.isEmpty();
         }
     }
 
@@ -40,6 +62,39 @@ final class BenchIndex {
         return new Totals(response.at("/hits/total/value").asLong(),
             Math.round(response.at("/aggregations/clicks/value").asDouble()),
             Math.round(response.at("/aggregations/impressions/value").asDouble()));
+    }
+
+    /**
+     * @return the sums of {@code expected}'s extra counters and the documents by status, as the index holds
+     *     them after a refresh, in the same form as {@code expected}'s (to compare with equals)
+     */
+    Expected refreshedDetails(Expected expected) {
+        documents.send("POST", "/" + index + "/_refresh", null);
+        StringBuilder aggs = new StringBuilder("\"clicks\":{\"sum\":{\"field\":\"clicks\"}},"
+            + "\"impressions\":{\"sum\":{\"field\":\"impressions\"}},");
+        List<String> fields = new ArrayList<>(expected.sums().keySet());
+        for (int i = 0; i < fields.size(); i++) {
+            aggs.append("\"sum").append(i).append("\":{\"sum\":{\"field\":").append(Documents.JSON.getNodeFactory()
+                .textNode(fields.get(i)).toString()).append("}},");
+        }
+        aggs.append("\"statuses\":{\"terms\":{\"field\":\"").append(Backlog.STATUS_FIELD).append("\",\"size\":1000}},")
+            .append("\"no_status\":{\"missing\":{\"field\":\"").append(Backlog.STATUS_FIELD).append("\"}}");
+        JsonNode response = documents.send("POST", "/" + index + "/_search", "{\"size\":0,\"track_total_hits\":true,"
+            + "\"aggs\":{" + aggs + "}}");
+        Map<String, Long> sums = new TreeMap<>();
+        for (int i = 0; i < fields.size(); i++) {
+            sums.put(fields.get(i), Math.round(response.at("/aggregations/sum" + i + "/value").asDouble()));
+        }
+        Map<String, Long> statuses = new TreeMap<>();
+        if (!expected.statuses().isEmpty()) {
+            for (JsonNode bucket : response.at("/aggregations/statuses/buckets")) {
+                statuses.put(bucket.path("key").asText(), bucket.path("doc_count").asLong());
+            }
+            statuses.put(Backlog.NONE, response.at("/aggregations/no_status/doc_count").asLong());
+        }
+        return new Expected(response.at("/hits/total/value").asLong(), Math.round(response.at(
+            "/aggregations/clicks/value").asDouble()), Math.round(response.at("/aggregations/impressions/value").asDouble()),
+            sums, statuses);
     }
 
     /** @return index operations (creates and replaces) the primary shards performed so far, 0 before the index exists */

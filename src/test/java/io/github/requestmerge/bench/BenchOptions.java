@@ -11,10 +11,18 @@ final class BenchOptions {
 
     static final String USAGE = String.join("\n",
         "usage: bin/bench-e2e [options]",
+        "  --backlog SHAPE     catch-up: the backlog's shape (default uniform):",
+        "                        uniform    synthetic requests (--ids, --window), as many events each",
+        "                        sessions   the quickstart's lead traffic: sessions over 1-5 min, in time order",
+        "                        scattered  the same events, each id's scattered over the whole backlog",
         "  --events N          catch-up: events pre-produced before the connector starts (default 1m)",
-        "  --ids N             catch-up: distinct request ids they belong to (default 100k)",
-        "  --window N          catch-up: requests open at once; a request's events are spread over the",
+        "  --ids N             catch-up, uniform: distinct request ids they belong to (default 100k)",
+        "  --window N          catch-up, uniform: requests open at once; a request's events are spread over the",
         "                      events of the others that are open (default 10k)",
+        "  --backlog-minutes M catch-up: the backlog's traffic took M minutes, ending when it is produced (its",
+        "                      record timestamps; default 10)",
+        "  --read-ceiling      catch-up: first time a no-op sink through the same worker, converters and",
+        "                      consumer settings on the backlog (the worker must have the stack's test plugin)",
         "  --partitions P      partitions of the topic (default 4)",
         "  --tasks T           tasks.max (default: the number of partitions)",
         "  --enrich            run the Enrich SMT in the connector (the test GeoLite2 City database)",
@@ -32,6 +40,9 @@ final class BenchOptions {
         "  --out FILE          JSON results (default target/bench-e2e.json)",
         "Numbers take k and m suffixes and underscores: 1m, 100k, 1_000_000.");
 
+    Backlog.Shape backlog = Backlog.Shape.UNIFORM;
+    int backlogMinutes = 10;
+    boolean readCeiling;
     long events = 1_000_000;
     int ids = 100_000;
     int window = 10_000;
@@ -60,6 +71,10 @@ final class BenchOptions {
                 options.enrich = true;
                 continue;
             }
+            if (arg.equals("--read-ceiling")) {
+                options.readCeiling = true;
+                continue;
+            }
             if (arg.equals("--keep")) {
                 options.keep = true;
                 continue;
@@ -72,6 +87,8 @@ final class BenchOptions {
             }
             String value = args[++i];
             switch (arg) {
+                case "--backlog": options.backlog = Backlog.Shape.parse(value); break;
+                case "--backlog-minutes": options.backlogMinutes = (int) number(arg, value, 1); break;
                 case "--events": options.events = number(arg, value, 1); break;
                 case "--ids": options.ids = (int) number(arg, value, 1); break;
                 case "--window": options.window = (int) number(arg, value, 1); break;
@@ -107,7 +124,7 @@ final class BenchOptions {
         if (options.tasks < 0) {
             options.tasks = options.partitions;
         }
-        if (options.events < options.ids) {
+        if (options.backlog == Backlog.Shape.UNIFORM && options.events < options.ids) {
             throw new IllegalArgumentException("--events (" + options.events + ") must be at least --ids (" + options.ids
                 + "): every id gets a first event");
         }

@@ -12,6 +12,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 /** {@code bin/bench}'s results as a Markdown table and as an SVG chart of reporting delay against rate. */
 final class BenchTables {
 
+    /** A sink that made no progress this long during its catch-up has it said beside its time. */
+    private static final double STOP_WORTH_NOTING_S = 5;
+
     private BenchTables() {
     }
 
@@ -26,30 +29,9 @@ final class BenchTables {
         if (result.has("failure")) {
             md.append("**Failed:** ").append(result.path("failure").asText()).append("\n\n");
         }
-        JsonNode catchUp = result.path("catchup");
-        if (!catchUp.isMissingNode()) {
-            JsonNode cpu = catchUp.path("cpu_cores");
-            JsonNode rss = catchUp.path("rss_kib").path("connect");
-            md.append("| Catch-up: ").append(count(catchUp.path("events").asLong())).append(" events of ")
-                .append(count(catchUp.path("ids").asLong())).append(" ids | |\n|---|---|\n")
-                .append("| ceiling: the final documents bulk-indexed once, no Kafka, no merge | **")
-                .append(count(Math.round(result.path("ceiling_docs_per_s").asDouble()))).append(" documents/s** |\n")
-                .append("| catch-up | ").append(decimal(catchUp.path("seconds").asDouble(), 1)).append(" s, **")
-                .append(count(Math.round(result.path("catchup_events_per_s").asDouble()))).append(" events/s** |\n")
-                .append("| catch-up document writes | **").append(count(Math.round(result.path("catchup_writes_per_s").asDouble())))
-                .append(" writes/s = ").append(decimal(100 * result.path("catchup_writes_share_of_ceiling").asDouble(), 0))
-                .append("% of the ceiling** |\n")
-                .append("| events per write / multi-gets per write / ids read per write | ")
-                .append(decimal(catchUp.path("events_per_write").asDouble(), 2)).append(" / ")
-                .append(decimal(catchUp.path("multi_gets_per_write").asDouble(), 3)).append(" / ")
-                .append(decimal(catchUp.path("ids_read_per_write").asDouble(), 2)).append(" |\n")
-                .append("| CPU in cores: worker / Elasticsearch / broker / machine | ")
-                .append(decimal(cpu.path("connect").asDouble(), 2)).append(" / ")
-                .append(decimal(cpu.path("elasticsearch").asDouble(), 2)).append(" / ")
-                .append(decimal(cpu.path("kafka").asDouble(), 2)).append(" / ")
-                .append(decimal(cpu.path("machine").asDouble(), 2)).append(" |\n")
-                .append("| worker RSS before -> after | ").append(mib(rss.path("before").asLong())).append(" -> ")
-                .append(mib(rss.path("after").asLong())).append(" |\n\n");
+        JsonNode backlogs = result.path("backlogs");
+        if (backlogs.size() > 0) {
+            md.append(catchUpTable(backlogs)).append('\n').append(resourceTable(backlogs)).append('\n');
         }
         JsonNode steps = result.path("steps");
         if (steps.size() > 0) {
@@ -67,9 +49,127 @@ final class BenchTables {
                     .append(decimal(cpu.path("elasticsearch").asDouble(), 2))
                     .append(" | ").append(mib(step.path("rss_kib").path("connect").path("after").asLong())).append(" |\n");
             }
-            md.append("\nDelay: an event produced to its document visible in a realtime GET (a probe every 100 ms).\n");
+            md.append("\nDelay: an event produced to its document visible in a realtime GET (a probe every 100 ms); rates are "
+                + "shares of the ").append(result.path("live_rate_of").asText("first")).append(" catch-up's events/s.\n");
+        }
+        md.append(targets(result));
+        if (result.path("overrides").size() > 0) {
+            md.append("\nConnector settings overridden in every phase: ");
+            for (JsonNode override : result.path("overrides")) {
+                md.append('`').append(override.asText()).append("` ");
+            }
+            md.append('\n');
         }
         return md.toString();
+    }
+
+    /** The table: per backlog, both ceilings, the sink's catch-up, and its work per final document. */
+    private static String catchUpTable(JsonNode backlogs) {
+        StringBuilder md = new StringBuilder("| backlog | events / final docs | read ceiling | write ceiling | merging sink "
+            + "| index ops per doc | ids read per doc | x ideal |\n|---|---|---|---|---|---|---|---|\n");
+        for (JsonNode backlog : backlogs) {
+            md.append("| ").append(backlog.path("backlog").asText()).append(": ").append(backlog.path("description").asText())
+                .append(" | ");
+            if (backlog.has("failure")) {
+                md.append("failed: ").append(backlog.path("failure").asText()).append(" | | | | | | |\n");
+                continue;
+            }
+            JsonNode read = backlog.path("read_ceiling");
+            JsonNode write = backlog.path("write_ceiling");
+            JsonNode sink = backlog.path("sink");
+            md.append(count(backlog.path("events").asLong())).append(" / ").append(count(backlog.path("documents").asLong()))
+                .append(" | ").append(read.has("seconds") ? decimal(read.path("seconds").asDouble(), 1) + " s" : "n/a")
+                .append(" | ").append(decimal(write.path("seconds").asDouble(), 1)).append(" s | ")
+                .append(decimal(sink.path("seconds").asDouble(), 1)).append(" s (")
+                .append(count(Math.round(sink.path("events_per_second").asDouble()))).append(" ev/s")
+                .append(sink.path("longest_pause_seconds").asDouble() >= STOP_WORTH_NOTING_S ? "; stood still "
+                    + decimal(sink.path("longest_pause_seconds").asDouble(), 0) + " s" : "").append(')')
+                .append(sink.path("exact_in_detail").asBoolean(true) ? "" : " **NOT EXACT**")
+                .append(" | ").append(decimal(sink.path("writes_per_document").asDouble(), 2))
+                .append(" | ").append(decimal(sink.path("ids_read_per_document").asDouble(), 2))
+                .append(" | **").append(decimal(backlog.path("x_ideal").asDouble(), 1)).append("**");
+            if (backlog.has("x_ideal_target")) {
+                md.append(" (target ").append(decimal(backlog.path("x_ideal_target").asDouble(), 0)).append(": ")
+                    .append(backlog.path("x_ideal_target_met").asBoolean() ? "met" : "not met").append(')');
+            }
+            md.append(" |\n");
+        }
+        md.append("\nRead ceiling: a no-op sink through the same worker, converters and consumer settings, from creating it "
+            + "until Connect put every event. Write ceiling: the final documents bulk-indexed once, straight into the same "
+            + "node. Merging sink: from creating the connector until Elasticsearch holds the exact result. x ideal: the "
+            + "sink's time over the larger ceiling. Index ops per doc: Elasticsearch's index operations over final "
+            + "documents; ids read per doc: documents the sink read back (multi-get) over final documents.\n");
+        return md.toString();
+    }
+
+    /** Per backlog: what the worker and Elasticsearch used during the sink's catch-up, and the checkpoints. */
+    private static String resourceTable(JsonNode backlogs) {
+        boolean checkpoints = false;
+        for (JsonNode backlog : backlogs) {
+            checkpoints |= backlog.path("sink").has("Checkpoints");
+        }
+        StringBuilder md = new StringBuilder("| backlog | CPU in cores during the catch-up: worker / ES / broker / machine "
+            + "| read ceiling: worker cores | worker heap peak (of max) | worker RSS peak | worker GC "
+            + "| consumer rebalances (longest): read / sink | longest stop: read / sink |"
+            + (checkpoints ? " checkpoints / rewinds / dirty docs peak |" : "") + "\n|---|---|---|---|---|---|---|---|"
+            + (checkpoints ? "---|" : "") + "\n");
+        for (JsonNode backlog : backlogs) {
+            if (backlog.has("failure")) {
+                continue;
+            }
+            JsonNode sink = backlog.path("sink");
+            JsonNode cpu = sink.path("cpu_cores");
+            JsonNode read = backlog.path("read_ceiling");
+            md.append("| ").append(backlog.path("backlog").asText()).append(" | ")
+                .append(decimal(cpu.path("connect").asDouble(), 2)).append(" / ")
+                .append(decimal(cpu.path("elasticsearch").asDouble(), 2)).append(" / ")
+                .append(decimal(cpu.path("kafka").asDouble(), 2)).append(" / ")
+                .append(decimal(cpu.path("machine").asDouble(), 2)).append(" | ")
+                .append(read.has("cpu_cores") ? decimal(read.path("cpu_cores").path("connect").asDouble(), 2) : "n/a")
+                .append(" | ").append(bytes(sink.path("worker_heap_peak_bytes").asLong(-1))).append(" (of ")
+                .append(bytes(sink.path("worker_heap_max_bytes").asLong(-1))).append(") | ")
+                .append(mib(sink.path("worker_rss_peak_kib").asLong(-1))).append(" | ")
+                .append(decimal(sink.path("worker_gc_millis").asLong() / 1000.0, 1)).append(" s | ")
+                .append(rebalances(read)).append(" / ").append(rebalances(sink)).append(" | ")
+                .append(read.has("longest_pause_seconds") ? decimal(read.path("longest_pause_seconds").asDouble(), 1) + " s"
+                    : "n/a").append(" / ").append(decimal(sink.path("longest_pause_seconds").asDouble(), 1)).append(" s |");
+            if (checkpoints) {
+                md.append(' ').append(sink.has("Checkpoints") ? count(sink.path("Checkpoints").asLong()) + " / "
+                    + count(sink.path("CheckpointRewinds").asLong()) + " / " + (sink.has("dirty_documents_peak")
+                    ? count(sink.path("dirty_documents_peak").asLong()) : "?") : "n/a").append(" |");
+            }
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
+    /** The targets, each met or not (speed is reported, never asserted). */
+    private static String targets(JsonNode result) {
+        StringBuilder md = new StringBuilder("\nTargets:\n");
+        for (JsonNode backlog : result.path("backlogs")) {
+            if (backlog.has("x_ideal_target")) {
+                md.append("- ").append(backlog.path("backlog").asText()).append(": catch-up at most ")
+                    .append(decimal(backlog.path("x_ideal_target").asDouble(), 0)).append("x the larger ceiling: ")
+                    .append(backlog.has("x_ideal") ? decimal(backlog.path("x_ideal").asDouble(), 1) + "x, "
+                        + (backlog.path("x_ideal_target_met").asBoolean() ? "**met**" : "**not met**") : "not measured")
+                    .append('\n');
+            }
+        }
+        JsonNode live = result.path("live_target");
+        md.append("- live delay p99 at most ").append(decimal(Bench.LIVE_TARGET_P99_MS, 0)).append(" ms at ")
+            .append(Bench.LIVE_TARGET_PERCENT).append("% of the catch-up rate: ")
+            .append(live.has("met") ? ms(live.path("p99_ms")) + ", " + (live.path("met").asBoolean() ? "**met**"
+                : "**not met**") : "not measured (no step at " + Bench.LIVE_TARGET_PERCENT + "%)").append('\n');
+        return md.toString();
+    }
+
+    private static String rebalances(JsonNode phase) {
+        return phase.has("consumer_rebalances") ? phase.path("consumer_rebalances").asLong() + " ("
+            + count(phase.path("consumer_rebalance_max_ms").asLong()) + " ms)" : "n/a";
+    }
+
+    private static String bytes(long bytes) {
+        return bytes < 0 ? "?" : decimal(bytes / 1048576.0, 0) + " MiB";
     }
 
     private static String ms(JsonNode value) {
@@ -78,7 +178,7 @@ final class BenchTables {
     }
 
     private static String mib(long kib) {
-        return decimal(kib / 1024.0, 0) + " MiB";
+        return kib < 0 ? "?" : decimal(kib / 1024.0, 0) + " MiB";
     }
 
     /** A line chart: delay p50, p95 and p99 (log scale) against the achieved rate. */

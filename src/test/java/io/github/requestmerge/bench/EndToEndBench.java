@@ -23,9 +23,11 @@ import java.util.concurrent.locks.LockSupport;
 import javax.management.JMException;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 
@@ -35,9 +37,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.github.requestmerge.TestData;
 import io.github.requestmerge.sink.RequestMergeSinkConfig;
+import io.github.requestmerge.stack.discard.DiscardSinkPlugin;
 import io.github.requestmerge.testing.ConnectRest;
 import io.github.requestmerge.testing.Documents;
 import io.github.requestmerge.testing.Topics;
+import io.github.requestmerge.traffic.LeadTraffic;
 
 /**
  * {@code bin/bench-e2e}: the merging sink end to end, through the real Connect worker, Kafka broker
@@ -59,6 +63,8 @@ public final class EndToEndBench {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
     /** A catch-up that makes no progress this long has failed (a dead or thrashing worker). */
     private static final Duration STALL = Duration.ofSeconds(90);
+    /** A catch-up that makes no progress this long has its state written down once (and goes on). */
+    private static final Duration STANDSTILL_DIAGNOSED = Duration.ofSeconds(15);
 
     private final BenchOptions options;
     private final Properties stack;
@@ -144,6 +150,7 @@ public final class EndToEndBench {
         describeSetup();
         jmx = WorkerJmx.attach(pids.get("connect"));
         topics.create(name, options.partitions);
+        awaitLeaders();
         int exit = 0;
         try {
             if (options.catchUp) {
@@ -210,10 +217,17 @@ public final class EndToEndBench {
             .row("topic / index / connector", name)
             .row("partitions / tasks.max", options.partitions + " / " + options.tasks)
             .row("Enrich SMT", options.enrich ? "yes (GeoLite2 City + user agent)" : "no");
-        if (options.catchUp) {
-            parameters.row("catch-up events / ids", count(options.events) + " / " + count(options.ids) + " ("
-                + options.eventsPerId() + " per id: one full, the rest deltas)")
+        if (options.catchUp && options.backlog == Backlog.Shape.UNIFORM) {
+            parameters.row("catch-up backlog", "uniform: " + count(options.events) + " events / " + count(options.ids)
+                    + " ids (" + options.eventsPerId() + " per id: one full, the rest deltas)")
                 .row("catch-up requests open at once", count(options.window));
+        } else if (options.catchUp) {
+            parameters.row("catch-up backlog", options.backlog + ": " + count(options.events) + " events of lead traffic ("
+                + options.backlog.description() + "), no bad records");
+        }
+        if (options.catchUp && options.readCeiling) {
+            parameters.row("read ceiling", "the backlog through a no-op sink first (" + DiscardSinkPlugin.CONNECTOR_CLASS
+                + "), with the merging sink's connector config");
         }
         if (options.live) {
             parameters.row("live rate / duration", count(options.rate) + " events/s for " + options.seconds + " s")
@@ -231,7 +245,9 @@ public final class EndToEndBench {
         parameters.row("connector (config/request-merge-sink.json)", sink + (options.overrides.isEmpty() ? ""
             : "; overridden: " + options.overrides));
         ObjectNode json = parameters.json;
-        json.put("events", options.events).put("ids", options.ids).put("window", options.window)
+        json.put("backlog", options.backlog.toString()).put("backlog_minutes", options.backlogMinutes)
+            .put("read_ceiling", options.readCeiling)
+            .put("events", options.events).put("ids", options.ids).put("window", options.window)
             .put("partitions", options.partitions).put("tasks", options.tasks).put("enrich", options.enrich)
             .put("rate", options.rate).put("seconds", options.seconds).put("live_window", options.liveWindow)
             .put("probe_ms", options.probeMs).put("poll_ms", options.pollMs).put("seed", options.seed)
@@ -270,12 +286,15 @@ public final class EndToEndBench {
     // ---------------------------------------------------------------- catch-up
 
     private void catchUp() throws Exception {
-        Report.Section section = report.section("catch_up", "1. Catch-up: " + count(options.events)
-            + " events pre-produced, then the connector created");
-        System.out.println("Catch-up: producing " + count(options.events) + " events over " + count(options.ids)
-            + " ids to " + name + " (" + options.partitions + " partitions) ...");
-        Workload workload = new Workload("c", options.ids, options.events, 0, options.window, userAgents, options.seed);
+        Report.Section section = report.section("catch_up", "1. Catch-up: " + count(options.events) + " events ("
+            + options.backlog + ") pre-produced, then the connector created");
+        System.out.println("Catch-up: producing a " + options.backlog + " backlog of " + count(options.events)
+            + " events to " + name + " (" + options.partitions + " partitions) ...");
+        Backlog backlog = Backlog.of(options.backlog, options.events, options.ids, options.window,
+            Duration.ofMinutes(options.backlogMinutes), options.backlog == Backlog.Shape.UNIFORM ? userAgents
+            : LeadTraffic.topUserAgents(), options.seed);
         long bytes = 0;
+        long events = 0;
         AtomicLong failed = new AtomicLong();
         AtomicReference<Exception> firstError = new AtomicReference<>();
         Callback callback = (metadata, error) -> {
@@ -285,11 +304,15 @@ public final class EndToEndBench {
             }
         };
         long produceStart = System.nanoTime();
+        // The backlog's traffic ends when it is produced: record timestamps as after an outage that long.
+        long trafficStart = System.currentTimeMillis() - options.events * 1000 / backlog.eventsPerSecond();
         try (KafkaProducer<String, String> producer = producer(20, 512 * 1024)) {
-            while (workload.hasNext()) {
-                Workload.Event event = workload.next();
-                bytes += event.id().length() + event.json().length();
-                producer.send(new ProducerRecord<>(name, event.id(), event.json()), callback);
+            while (backlog.hasNext()) {
+                Backlog.Event event = backlog.next();
+                bytes += event.key().length() + event.json().length();
+                events++;
+                producer.send(new ProducerRecord<>(name, null, trafficStart + event.atMillis(), event.key(), event.json()),
+                    callback);
             }
             producer.flush();
         }
@@ -297,13 +320,23 @@ public final class EndToEndBench {
         if (failed.get() > 0) {
             throw new BenchFailure(failed.get() + " events could not be produced: " + firstError.get());
         }
-        expectedDocuments += workload.ids();
-        expectedClicks += workload.clicks();
-        expectedImpressions += workload.impressions();
-        section.row("pre-produced", count(workload.events()) + " events, " + count(workload.ids()) + " ids, "
-            + decimal(bytes / 1e6, 0) + " MB in " + seconds(produceNanos) + " (" + decimal(workload.events()
-            / (produceNanos / 1e9), 0) + " events/s; not part of the measurement)");
-        System.out.println("  produced in " + seconds(produceNanos) + "; creating the connector ...");
+        BenchIndex.Expected expected = backlog.expected();
+        expectedDocuments += expected.documents();
+        expectedClicks += expected.clicks();
+        expectedImpressions += expected.impressions();
+        section.row("pre-produced", count(events) + " events, " + count(expected.documents()) + " ids, "
+            + decimal(bytes / 1e6, 0) + " MB in " + seconds(produceNanos) + " (" + decimal(events
+            / (produceNanos / 1e9), 0) + " events/s; not part of the measurement)")
+            .row("backlog", options.backlog + ": " + options.backlog.description() + "; record timestamps over the "
+                + options.backlogMinutes + " min before it was produced (" + count(backlog.eventsPerSecond())
+                + " events/s)");
+        System.out.println("  produced in " + seconds(produceNanos));
+        // The backlog's garbage goes now, so that this JVM takes no CPU from the parts it measures.
+        System.gc();
+        if (options.readCeiling) {
+            readCeiling(events);
+        }
+        System.out.println("  creating the connector ...");
 
         Snapshot before = snapshot();
         Snapshot previous = before;
@@ -318,7 +351,8 @@ public final class EndToEndBench {
         long lastChange = start;
         long lastMerged = -1;
         long lastDocuments = 0;
-        long peakRss = 0;
+        Peaks peaks = new Peaks();
+        Path standstill = null;
         long bufferedMax = 0;
         long bufferedSum = 0;
         long bufferedSamples = 0;
@@ -330,20 +364,25 @@ public final class EndToEndBench {
         while (true) {
             Thread.sleep(100);
             long now = System.nanoTime();
-            peakRss = Math.max(peakRss, Processes.rssKib(pids.get("connect")));
+            peaks.sample();
             Map<String, Number> sink = sinkSums();
+            boolean settled = false;
             if (sink != null) {
                 merged = sink.getOrDefault("EventsMerged", 0L).longValue();
                 long buffered = sink.getOrDefault("BufferedEvents", 0L).longValue();
                 bufferedMax = Math.max(bufferedMax, buffered);
                 bufferedSum += buffered;
                 bufferedSamples++;
-                if (merged >= workload.events() && ackedAt < 0) {
+                peaks.dirty(sink.get("DirtyDocuments"));
+                if (merged >= events && ackedAt < 0) {
                     ackedAt = now;
                 }
+                // Everything merged and nothing left to write (a checkpointing sink may hold dirty documents).
+                settled = merged >= events && buffered == 0 && sink.getOrDefault("DirtyDocuments", 0L).longValue() == 0;
             }
+            // Each check refreshes the index: often only once the sink says it wrote everything, else every 1-5 s.
             boolean check = jmx == null ? now - lastCheck >= 500_000_000L
-                : merged >= workload.events() || now - lastCheck >= 5_000_000_000L;
+                : settled || now - lastCheck >= (merged >= events ? 1_000_000_000L : 5_000_000_000L);
             if (check) {
                 totals = index.refreshedTotals();
                 lastCheck = System.nanoTime();
@@ -353,14 +392,23 @@ public final class EndToEndBench {
                 }
             }
             if (now - lastStatus >= 2_000_000_000L) {
-                failIfTaskFailed();
+                failIfTaskFailed(name);
                 lastStatus = now;
             }
             if (merged != lastMerged || totals.documents() != lastDocuments) {
                 lastMerged = merged;
                 lastDocuments = totals.documents();
                 lastChange = now;
-            } else if (now - lastChange > STALL.toNanos()) {
+            } else if (merged < events) {
+                peaks.pause(now - lastChange);
+                if (now - lastChange > STANDSTILL_DIAGNOSED.toNanos() && standstill == null) {
+                    // Not a failure yet: what each task and consumer says while it lasts, for whoever looks into it.
+                    standstill = stallDiagnostics();
+                    System.out.println("  no progress for " + STANDSTILL_DIAGNOSED.toSeconds() + " s: diagnostics in "
+                        + standstill);
+                }
+            }
+            if (now - lastChange > STALL.toNanos()) {
                 throw new BenchFailure("no progress for " + STALL.toSeconds() + " s (" + (merged < 0 ? "" : merged
                     + " events merged, ") + totals.documents() + " documents in Elasticsearch); see the worker's log "
                     + stack.getProperty("connect.log") + " and the diagnostics in " + stallDiagnostics());
@@ -379,8 +427,9 @@ public final class EndToEndBench {
                 progress.addObject().put("seconds", Math.round((now - start) / 1e8) / 10.0).put("events_merged", merged)
                     .put("events_merged_per_second", (merged - previousMerged) / (wall / 1000))
                     .put("documents_in_elasticsearch", totals.documents())
-                    .put("worker_rss_kib", sample.rss("connect")).put("worker_cores", worker)
-                    .put("elasticsearch_cores", elasticsearch).put("other_processes_cores", Math.max(0, others));
+                    .put("worker_rss_kib", sample.rss("connect")).put("worker_heap_used_bytes", sample.heapUsed())
+                    .put("worker_cores", worker).put("elasticsearch_cores", elasticsearch)
+                    .put("other_processes_cores", Math.max(0, others));
                 System.out.printf("  %5.1f s  %9s events merged (%6s/s)  ES %7s docs  worker RSS %s  cores: worker %.2f, "
                         + "ES %.2f, other processes %.2f%n", (now - start) / 1e9, merged < 0 ? "?" : count(merged),
                     decimal((merged - previousMerged) / (wall / 1000), 0), count(totals.documents()), mib(sample.rss("connect")),
@@ -398,28 +447,40 @@ public final class EndToEndBench {
         long elapsed = done - start;
         long writes = index.indexOperations();
         double secondsTaken = elapsed / 1e9;
+        long documentCount = expected.documents();
 
         section.row("complete in Elasticsearch after", seconds(elapsed) + " from creating the connector (tasks running after "
-                + seconds(running) + (ackedAt > 0 ? "; all events acknowledged by Elasticsearch after "
-                + seconds(ackedAt - start) + ", per the sink's JMX" : "") + ")")
+                + seconds(running) + (ackedAt > 0 ? "; all events merged after " + seconds(ackedAt - start)
+                + ", per the sink's JMX" : "") + ")")
             .row("checked exactly (after a refresh)", count(totals.documents()) + " documents = ids; clicks "
-                + count(totals.clicks()) + " and impressions " + count(totals.impressions()) + " = produced")
-            .row("events/s end to end", decimal(workload.events() / secondsTaken, 0)
-                + " (" + decimal(workload.events() / ((done - start - running) / 1e9), 0) + " from tasks running)")
-            .row("documents/s end to end", decimal(workload.ids() / secondsTaken, 0) + " complete documents/s")
+                + count(totals.clicks()) + " and impressions " + count(totals.impressions()) + " = produced");
+        boolean exact = true;
+        if (expected.hasDetails()) {
+            BenchIndex.Expected held = index.refreshedDetails(expected);
+            exact = held.equals(expected);
+            section.row("checked exactly, in detail", exact ? "the funnel's sums " + expected.sums() + " and the documents "
+                + "by last status " + expected.statuses() + " = the events' in their order"
+                : "NO: Elasticsearch holds " + held + ", the events make " + expected);
+            section.json.put("exact_in_detail", exact);
+        }
+        section.row("events/s end to end", decimal(events / secondsTaken, 0)
+                + " (" + decimal(events / ((done - start - running) / 1e9), 0) + " from tasks running)")
+            .row("documents/s end to end", decimal(documentCount / secondsTaken, 0) + " complete documents/s")
             .row("document writes (index operations in Elasticsearch)", count(writes) + " (" + decimal(writes / secondsTaken,
                 0) + " writes/s)")
-            .row("coalescing ratio", decimal((double) workload.events() / writes, 2) + " events per document write ("
-                + decimal((double) writes / workload.ids(), 2) + " writes per document)")
+            .row("coalescing ratio", decimal((double) events / writes, 2) + " events per document write ("
+                + decimal((double) writes / documentCount, 2) + " writes per document)")
             .row("index size", decimal(index.storeBytes() / 1e6, 1) + " MB");
-        section.json.put("events", workload.events()).put("ids", workload.ids()).put("produced_bytes", bytes)
+        section.json.put("backlog", options.backlog.toString()).put("events", events).put("ids", documentCount)
+            .put("documents", documentCount).put("produced_bytes", bytes)
             .put("produce_seconds", produceNanos / 1e9).put("seconds", secondsTaken)
             .put("tasks_running_seconds", running / 1e9)
-            .put("acknowledged_seconds", ackedAt > 0 ? (ackedAt - start) / 1e9 : -1)
-            .put("events_per_second", workload.events() / secondsTaken)
-            .put("documents_per_second", workload.ids() / secondsTaken)
-            .put("document_writes", writes).put("coalescing_ratio", (double) workload.events() / writes)
-            .put("clicks", totals.clicks()).put("impressions", totals.impressions()).put("documents", totals.documents())
+            .put("merged_seconds", ackedAt > 0 ? (ackedAt - start) / 1e9 : -1)
+            .put("events_per_second", events / secondsTaken)
+            .put("documents_per_second", documentCount / secondsTaken)
+            .put("document_writes", writes).put("coalescing_ratio", (double) events / writes)
+            .put("writes_per_document", (double) writes / documentCount)
+            .put("clicks", totals.clicks()).put("impressions", totals.impressions())
             .put("index_bytes", index.storeBytes());
         if (bufferedSamples > 0) {
             section.row("events buffered in the sink, all tasks (sampled every 100 ms)", "mean " + count(bufferedSum
@@ -428,12 +489,229 @@ public final class EndToEndBench {
         }
         elasticsearchWork(section, esBefore, index.primaryStats(), elapsed);
         resources(section, before, after, elapsed);
-        section.row("worker RSS before / peak during / after", mib(before.rss("connect")) + " / " + mib(peakRss) + " / "
-            + mib(after.rss("connect")));
-        section.json.put("worker_rss_before_kib", before.rss("connect")).put("worker_rss_peak_kib", peakRss)
-            .put("worker_rss_after_kib", after.rss("connect"));
+        peaks.rebalances(name);
+        peaks.report(section, before, after);
+        if (standstill != null) {
+            section.row("diagnostics taken while it stood still", standstill.toString());
+            section.json.put("standstill_diagnostics", standstill.toString());
+        }
         sinkMetrics(section, null, "pre-produced events waited in Kafka until the connector started");
         System.out.println("  complete after " + seconds(elapsed));
+        if (!exact) {
+            throw new BenchFailure("the catch-up's result is not exact: see " + options.out);
+        }
+    }
+
+    /**
+     * The read ceiling: the backlog consumed by {@link DiscardSinkPlugin}'s no-op sink, through the same worker with
+     * the merging sink's own connector config (converters, transforms, tasks, {@code consumer.override.*} settings)
+     * but for its class, timed from creating it until Connect handed every event to a task's {@code put}. Its own
+     * consumer group, so the merging sink reads the same backlog afterwards from the start.
+     */
+    private void readCeiling(long events) throws Exception {
+        Report.Section section = report.section("read_ceiling", "Read ceiling: the same backlog through a no-op sink "
+            + "(same worker, converters and consumer settings)");
+        String reason = jmx == null ? "the worker's JMX is not available"
+            : !connect.plugins().contains(DiscardSinkPlugin.CONNECTOR_CLASS) ? "the worker has no "
+            + DiscardSinkPlugin.CONNECTOR_CLASS + " (started before the stack installed it: bin/stack down, then up)" : null;
+        if (reason != null) {
+            section.row("not measured", reason);
+            section.json.put("unavailable", reason);
+            System.out.println("  read ceiling not measured: " + reason);
+            return;
+        }
+        String readName = name + "-read";
+        Map<String, String> config = new LinkedHashMap<>(connectorConfig);
+        config.put("name", readName);
+        config.put("connector.class", DiscardSinkPlugin.CONNECTOR_CLASS);
+        System.out.println("  read ceiling: " + readName + " consumes the backlog ...");
+        Snapshot before = snapshot();
+        Peaks peaks = new Peaks();
+        long start = System.nanoTime();
+        long running;
+        long done;
+        long put = 0;
+        Snapshot after;
+        try {
+            connect.putConfig(readName, config);
+            try {
+                connect.awaitRunning(readName, options.tasks, TASKS_TIMEOUT);
+            } catch (AssertionError e) {
+                throw new BenchFailure("the no-op connector did not start: " + e.getMessage());
+            }
+            running = System.nanoTime() - start;
+            long lastChange = System.nanoTime();
+            long lastStatus = lastChange;
+            long last = -1;
+            while (true) {
+                Thread.sleep(50);
+                long now = System.nanoTime();
+                peaks.sample();
+                put = jmx.recordsPut(readName);
+                if (put >= events) {
+                    done = now;
+                    after = snapshot();
+                    peaks.rebalances(readName);
+                    break;
+                }
+                if (put != last) {
+                    last = put;
+                    lastChange = now;
+                } else {
+                    peaks.pause(now - lastChange);
+                }
+                if (now - lastChange > STALL.toNanos()) {
+                    throw new BenchFailure("the no-op sink made no progress for " + STALL.toSeconds() + " s (" + put
+                        + " of " + events + " records put); see " + stack.getProperty("connect.log"));
+                }
+                if (now - lastStatus >= 2_000_000_000L) {
+                    failIfTaskFailed(readName);
+                    lastStatus = now;
+                }
+            }
+        } finally {
+            deleteConnector(readName);
+        }
+        double secondsTaken = (done - start) / 1e9;
+        Map<String, String> consumer = new java.util.TreeMap<>();
+        config.forEach((key, value) -> {
+            if (key.startsWith("consumer.override.")) {
+                consumer.put(key.substring("consumer.override.".length()), value);
+            }
+        });
+        section.row("every event put after", seconds(done - start) + " from creating the connector (tasks running after "
+                + seconds(running) + "); " + count(put) + " records put (Connect's sink-record-send-total)")
+            .row("events/s end to end", decimal(events / secondsTaken, 0) + " (" + decimal(events / ((done - start
+                - running) / 1e9), 0) + " from tasks running)")
+            .row("consumer settings", consumer.isEmpty() ? "the worker's (no consumer.override.*), as the merging sink's"
+                : consumer + ", as the merging sink's");
+        section.json.put("events", events).put("records_put", put).put("seconds", secondsTaken)
+            .put("tasks_running_seconds", running / 1e9).put("events_per_second", events / secondsTaken)
+            .put("connector", readName);
+        resources(section, before, after, done - start);
+        peaks.report(section, before, after);
+        System.out.println("  read ceiling: " + count(events) + " events in " + seconds(done - start));
+    }
+
+    /**
+     * Waits until the broker leads every partition of the new topic: asked for their end offsets, which only a
+     * partition's leader answers. A topic is created before its broker has taken the lead, and on a loaded machine
+     * the catch-up's first produce then met NOT_LEADER_OR_FOLLOWER, after which its idempotent producer kept
+     * getting OUT_OF_ORDER_SEQUENCE_NUMBER until its batches expired (seen once, on a stack just started).
+     */
+    private void awaitLeaders() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+            Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+            for (int partition = 0; partition < options.partitions; partition++) {
+                latest.put(new TopicPartition(name, partition), OffsetSpec.latest());
+            }
+            // The admin client retries NOT_LEADER_OR_FOLLOWER itself, up to its default.api.timeout.ms (60 s).
+            admin.listOffsets(latest).all().get();
+        }
+    }
+
+    /** Deletes a connector and waits until the worker no longer has it and its tasks' consumers left. */
+    private void deleteConnector(String connector) {
+        try {
+            connect.delete(connector);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (connect.status(connector).has("connector") && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            awaitTasksGone(bootstrapServers, connector);
+        } catch (RuntimeException | InterruptedException e) {
+            System.err.println("Deleting connector " + connector + " failed: " + e);
+        }
+    }
+
+    /**
+     * Waits (up to a minute) until the deleted sink connector's consumer group has no members: its tasks have stopped,
+     * their last offset commit done. The REST API forgets a connector before its tasks stop, and deleting its topic
+     * then left tasks retrying that commit for a minute ("This server does not host this topic-partition") while the
+     * next phase ran.
+     */
+    static void awaitTasksGone(String bootstrapServers, String connector) throws InterruptedException {
+        String group = "connect-" + connector;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (admin.describeConsumerGroups(List.of(group)).all().get().get(group).members().isEmpty()) {
+                        return;
+                    }
+                } catch (java.util.concurrent.ExecutionException e) {
+                    return;
+                }
+                Thread.sleep(200);
+            }
+        }
+        System.err.println("The tasks of the deleted connector " + connector + " are still in group " + group
+            + " after a minute");
+    }
+
+    /** The worker's peaks over a phase, sampled: resident memory, heap used, and the sink's dirty documents. */
+    private final class Peaks {
+        private long rssKib;
+        private long heapBytes = -1;
+        private long dirty = -1;
+        private long pauseNanos;
+        private long[] rebalances;
+
+        void sample() {
+            rssKib = Math.max(rssKib, Processes.rssKib(pids.get("connect")));
+            if (jmx != null) {
+                try {
+                    heapBytes = Math.max(heapBytes, jmx.heapUsed());
+                } catch (IOException | JMException e) {
+                    // left out
+                }
+            }
+        }
+
+        /** A phase's progress (events merged, or put) has not moved for this long. */
+        void pause(long nanos) {
+            pauseNanos = Math.max(pauseNanos, nanos);
+        }
+
+        void dirty(Number documents) {
+            if (documents != null) {
+                dirty = Math.max(dirty, documents.longValue());
+            }
+        }
+
+        /** Reads the consumer rebalances of the connector's tasks so far; call while the connector runs. */
+        void rebalances(String connector) {
+            if (jmx != null) {
+                try {
+                    rebalances = jmx.consumerRebalances(connector);
+                } catch (IOException | JMException e) {
+                    // left out
+                }
+            }
+        }
+
+        void report(Report.Section section, Snapshot before, Snapshot after) {
+            section.row("longest stop in progress", decimal(pauseNanos / 1e9, 1) + " s (sampled)");
+            section.json.put("longest_pause_seconds", pauseNanos / 1e9);
+            if (rebalances != null) {
+                section.row("consumer rebalances of its tasks (longest)", rebalances[0] + " (" + count(rebalances[1])
+                    + " ms)");
+                section.json.put("consumer_rebalances", rebalances[0]).put("consumer_rebalance_max_ms", rebalances[1]);
+            }
+            long peakRss = Math.max(rssKib, after.rss("connect"));
+            long peakHeap = Math.max(heapBytes, after.heapUsed());
+            section.row("worker RSS before / peak during / after", mib(before.rss("connect")) + " / " + mib(peakRss)
+                + " / " + mib(after.rss("connect")));
+            section.json.put("worker_rss_before_kib", before.rss("connect")).put("worker_rss_peak_kib", peakRss)
+                .put("worker_rss_after_kib", after.rss("connect")).put("worker_heap_peak_bytes", peakHeap);
+            if (peakHeap >= 0) {
+                section.row("worker heap used, peak (sampled every 50-100 ms)", decimal(peakHeap / 1048576.0, 0) + " MiB");
+            }
+            if (dirty >= 0) {
+                section.row("sink JMX: dirty documents, peak (all tasks)", count(dirty));
+                section.json.put("dirty_documents_peak", dirty);
+            }
+        }
     }
 
     /**
@@ -443,7 +721,8 @@ public final class EndToEndBench {
      * @return the file
      */
     private Path stallDiagnostics() {
-        Path file = options.out.resolveSibling(options.out.getFileName() + ".stall.txt");
+        String at = Long.toString(System.currentTimeMillis(), 36);
+        Path file = options.out.resolveSibling(options.out.getFileName() + ".stall-" + at + ".txt");
         StringBuilder text = new StringBuilder("Stall of " + name + " at " + java.time.Instant.now() + "\n\n");
         try {
             if (jmx != null) {
@@ -593,7 +872,7 @@ public final class EndToEndBench {
                             + "worker RSS %s%n", (now - start) / 1e9, count(sent), decimal(sent / ((now - start) / 1e9), 0),
                         probe.sent(), probe.seen(), decimal(ProbeLatency.percentile(sorted, 50), 0),
                         decimal(ProbeLatency.percentile(sorted, 100), 0), mib(Processes.rssKib(pids.get("connect"))));
-                    failIfTaskFailed();
+                    failIfTaskFailed(name);
                 }
                 LockSupport.parkNanos(1_000_000L);
             }
@@ -700,8 +979,8 @@ public final class EndToEndBench {
         return System.nanoTime();
     }
 
-    private void failIfTaskFailed() {
-        JsonNode status = connect.status(name);
+    private void failIfTaskFailed(String connector) {
+        JsonNode status = connect.status(connector);
         for (JsonNode task : status.path("tasks")) {
             if ("FAILED".equals(task.path("state").asText())) {
                 throw new BenchFailure("task " + task.path("id").asText() + " failed: " + task.path("trace").asText());
@@ -801,7 +1080,7 @@ public final class EndToEndBench {
                 + decimal(gcMillis / 1000.0, 1) + " s (" + decimal(100.0 * gcMillis / (elapsedNanos / 1e6), 1)
                 + "% of the time)");
             section.json.put("worker_heap_before_bytes", before.heapUsed()).put("worker_heap_after_bytes", after.heapUsed())
-                .put("worker_gc_collections", collections).put("worker_gc_millis", gcMillis);
+                .put("worker_heap_max_bytes", max).put("worker_gc_collections", collections).put("worker_gc_millis", gcMillis);
         }
     }
 
@@ -827,6 +1106,20 @@ public final class EndToEndBench {
                 value -= before.getOrDefault(counter, 0L).longValue();
             }
             json.put(counter, value);
+        }
+        StringBuilder checkpoints = new StringBuilder();
+        for (String optional : WorkerJmx.OPTIONAL) {
+            if (totals.containsKey(optional)) {
+                long value = totals.get(optional).longValue();
+                if (before != null && !optional.equals("DirtyDocuments")) {
+                    value -= before.getOrDefault(optional, 0L).longValue();
+                }
+                json.put(optional, value);
+                checkpoints.append(checkpoints.length() == 0 ? "" : ", ").append(optional).append(' ').append(count(value));
+            }
+        }
+        if (checkpoints.length() > 0) {
+            section.row("sink JMX: checkpoints", checkpoints.toString());
         }
         ObjectNode perTask = json.putObject("tasks");
         tasks.forEach((task, values) -> {
@@ -903,6 +1196,7 @@ public final class EndToEndBench {
                 while (connect.status(name).has("connector") && System.nanoTime() < deadline) {
                     Thread.sleep(200);
                 }
+                awaitTasksGone(bootstrapServers, name);
             }
         } catch (RuntimeException | InterruptedException e) {
             System.err.println("Deleting connector " + name + " failed: " + e);

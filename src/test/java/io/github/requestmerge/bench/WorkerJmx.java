@@ -33,6 +33,12 @@ public final class WorkerJmx implements AutoCloseable {
     static final List<String> GAUGES = List.of("BulkLatencyAvgMs", "BulkLatencyMaxMs", "ReportingLagP50Ms",
         "ReportingLagP95Ms", "ReportingLagP99Ms", "ReportingLagMaxMs", "CoalescingRatio", "BufferedEvents");
 
+    /**
+     * The checkpointing sink's attributes (counters, and the dirty documents' gauge), read when the sink
+     * has them: an older sink has none, and then they are left out rather than reported as zeros.
+     */
+    static final List<String> OPTIONAL = List.of("Checkpoints", "CheckpointRewinds", "DirtyDocuments");
+
     private final JMXConnector connector;
     private final MBeanServerConnection server;
 
@@ -115,8 +121,12 @@ public final class WorkerJmx implements AutoCloseable {
             Map<String, Number> values = new LinkedHashMap<>();
             List<String> attributes = new ArrayList<>(COUNTERS);
             attributes.addAll(GAUGES);
+            attributes.addAll(OPTIONAL);
+            // getAttributes leaves out what the MBean does not have.
             for (var attribute : server.getAttributes(name, attributes.toArray(new String[0])).asList()) {
-                values.put(attribute.getName(), (Number) attribute.getValue());
+                if (attribute.getValue() instanceof Number) {
+                    values.put(attribute.getName(), (Number) attribute.getValue());
+                }
             }
             tasks.put(ObjectName.unquote(name.getKeyProperty("task")), values);
         }
@@ -136,6 +146,11 @@ public final class WorkerJmx implements AutoCloseable {
             }
             for (String gauge : GAUGES) {
                 totals.merge(gauge, task.getOrDefault(gauge, 0L), (a, b) -> a.doubleValue() >= b.doubleValue() ? a : b);
+            }
+            for (String optional : OPTIONAL) {
+                if (task.containsKey(optional)) {
+                    totals.merge(optional, task.get(optional).longValue(), (a, b) -> a.longValue() + b.longValue());
+                }
             }
         }
         return totals;
@@ -166,6 +181,43 @@ public final class WorkerJmx implements AutoCloseable {
             }
         }
         return tasks;
+    }
+
+    /**
+     * @return records Connect handed to the connector's sink tasks' {@code put} and returned from it, summed over
+     *     the tasks (Connect's own {@code sink-record-send-total}, for any sink connector); 0 before the tasks run
+     */
+    long recordsPut(String connectorName) throws IOException, JMException {
+        double sum = 0;
+        for (ObjectName name : server.queryNames(new ObjectName("kafka.connect:type=sink-task-metrics,connector="
+            + connectorName + ",task=*"), null)) {
+            Object value = server.getAttribute(name, "sink-record-send-total");
+            sum += value instanceof Number && Double.isFinite(((Number) value).doubleValue()) ? ((Number) value).doubleValue() : 0;
+        }
+        return Math.round(sum);
+    }
+
+    /**
+     * @return the rebalances the connector's task consumers took part in (summed over them) and the longest one,
+     *     in ms: {@code {count, longestMs}}, from each consumer's coordinator metrics
+     */
+    long[] consumerRebalances(String connectorName) throws IOException, JMException {
+        long[] rebalances = {0, 0};
+        String clientPrefix = "connector-consumer-" + connectorName + "-";
+        for (ObjectName name : server.queryNames(new ObjectName("kafka.consumer:type=consumer-coordinator-metrics,"
+            + "client-id=" + clientPrefix + "*"), null)) {
+            // Only this connector's tasks (connector-consumer-<name>-<task>), not another connector named <name>-...
+            if (!name.getKeyProperty("client-id").substring(clientPrefix.length()).matches("[0-9]+")) {
+                continue;
+            }
+            Object total = server.getAttribute(name, "rebalance-total");
+            Object longest = server.getAttribute(name, "rebalance-latency-max");
+            rebalances[0] += total instanceof Number ? Math.round(((Number) total).doubleValue()) : 0;
+            if (longest instanceof Number && Double.isFinite(((Number) longest).doubleValue())) {
+                rebalances[1] = Math.max(rebalances[1], Math.round(((Number) longest).doubleValue()));
+            }
+        }
+        return rebalances;
     }
 
     /** @return every attribute of the sink's metrics summed over the connector's tasks (gauges included) */

@@ -16,11 +16,13 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import io.github.requestmerge.stack.StackParts.StackException;
+import io.github.requestmerge.stack.discard.DiscardSinkPlugin;
 
 /**
  * A real Kafka Connect worker in distributed mode, in its own JVM on 127.0.0.1, whose
  * {@code plugin.path} is the component this build packaged (so tests use the plugin as a user
- * installs it) and which discovers plugins through their service files. Configure connectors
+ * installs it), plus a test-only directory holding the benchmark's no-op sink
+ * ({@link DiscardSinkPlugin}), and which discovers plugins through their service files. Configure connectors
  * through {@link #restUrl()} with JSON only.
  *
  * <p>The worker can crash ({@link #kill()}), stop ({@link #stop()}), hang ({@link #freeze()}) and
@@ -108,7 +110,8 @@ public final class ConnectWorker extends StackPart {
         props.put("offset.flush.interval.ms", String.valueOf(Long.getLong("stack.connect.offset.flush.interval.ms",
             1_000L)));
         props.put("listeners", "http://127.0.0.1:" + port);
-        props.put("plugin.path", pluginPath().toString());
+        // The shipped component, and beside it the benchmark's no-op sink (its read ceiling), test-only.
+        props.put("plugin.path", pluginPath() + "," + DiscardSinkPlugin.install(run.resolve("test-plugins")));
         props.put("plugin.discovery", "service_load");
         props.putAll(extra);
         StringBuilder text = new StringBuilder();

@@ -6,6 +6,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,6 +37,13 @@ public final class ConnectRest {
     /** @return the validate endpoint's answer for a plugin */
     public JsonNode validate(String plugin, Map<String, String> config) {
         return read(send("PUT", "/connector-plugins/" + plugin + "/config/validate", config));
+    }
+
+    /** @return the class names of the connectors the worker can run ({@code GET /connector-plugins}) */
+    public List<String> plugins() {
+        List<String> classes = new ArrayList<>();
+        read(send("GET", "/connector-plugins", null)).forEach(plugin -> classes.add(plugin.path("class").asText()));
+        return classes;
     }
 
     public JsonNode status(String name) {
