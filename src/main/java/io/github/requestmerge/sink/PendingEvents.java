@@ -179,6 +179,32 @@ final class PendingEvents {
     }
 
     /**
+     * The consumer found nothing more to deliver (task thread): documents held back, if any, are written now
+     * rather than at the end of the checkpoint interval, as the backlog is consumed.
+     */
+    void caughtUp() {
+        lock.lock();
+        try {
+            if (holding) {
+                checkpointRequested = true;
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return whether the writer holds documents back */
+    boolean holding() {
+        lock.lock();
+        try {
+            return holding;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Says whether the writer holds documents back (writer thread).
      *
      * @param untilMs how long they may stay held at most; negative when none are held

@@ -163,9 +163,14 @@ public class RequestMergeSinkTask extends SinkTask {
             }
         }
         pauseOrResume();
-        if (!paused && (pending.size() > 0 || rejections.outstanding())) {
-            // The writer may soon wait for this thread to report records it rejects: come back soon even if no
-            // record arrives (Connect calls put after every poll, records or not).
+        if (!paused && records.isEmpty()) {
+            // The consumer had nothing more: a backlog is consumed, so what is held back is written now.
+            pending.caughtUp();
+        }
+        if (!paused && (pending.size() > 0 || rejections.outstanding() || pending.holding())) {
+            // The writer may soon wait for this thread to report records it rejects, or hold documents until the
+            // backlog is consumed: come back soon even if no record arrives (Connect calls put after every poll,
+            // records or not, and polls for this long at most).
             context.timeout(PAUSED_POLL_MS);
         }
     }

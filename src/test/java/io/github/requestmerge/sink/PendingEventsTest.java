@@ -186,6 +186,24 @@ class PendingEventsTest {
     }
 
     @Test
+    void whenTheConsumerHasNothingMoreHeldDocumentsAreWrittenAtOnce() throws Exception {
+        PendingEvents pending = new PendingEvents(60_000, 100);
+        pending.caughtUp();
+        pending.holding(60_000);
+        pending.add(event("a", P0, 0));
+        pending.caughtUp();
+        Batch batch = CompletableFuture.supplyAsync(() -> {
+            try {
+                return pending.take();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }).get(10, TimeUnit.SECONDS);
+        assertTrue(batch.checkpoint(), "not after the linger or the checkpoint interval");
+        assertEquals(1, batch.events());
+    }
+
+    @Test
     void aBatchSaysHowFarBehindEachPartitionIs() throws Exception {
         PendingEvents pending = new PendingEvents(0, 100);
         pending.add(timed("a", P0, 0, 1_000L));
