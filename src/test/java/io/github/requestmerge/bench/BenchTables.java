@@ -111,7 +111,7 @@ final class BenchTables {
         StringBuilder md = new StringBuilder("| backlog | CPU in cores during the catch-up: worker / ES / broker / machine "
             + "| read ceiling: worker cores | worker heap peak (of max) | worker RSS peak | worker GC "
             + "| consumer rebalances (longest): read / sink | longest stop: read / sink |"
-            + (checkpoints ? " checkpoints / rewinds / dirty docs peak |" : "") + "\n|---|---|---|---|---|---|---|---|"
+            + (checkpoints ? " checkpoints / rewinds / held docs peak |" : "") + "\n|---|---|---|---|---|---|---|---|"
             + (checkpoints ? "---|" : "") + "\n");
         for (JsonNode backlog : backlogs) {
             if (backlog.has("failure")) {

@@ -28,7 +28,7 @@ class BenchTablesTest {
         String markdown = BenchTables.markdown(result(true));
 
         assertTrue(markdown.contains("| 73.5 s (14,966 ev/s; stood still 45 s) |"), markdown);
-        assertTrue(markdown.contains("checkpoints / rewinds / dirty docs peak |"), markdown);
+        assertTrue(markdown.contains("checkpoints / rewinds / held docs peak |"), markdown);
         assertTrue(markdown.contains("| 12 / 1 / 40,000 |"), markdown);
     }
 

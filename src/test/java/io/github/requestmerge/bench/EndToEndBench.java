@@ -373,12 +373,12 @@ public final class EndToEndBench {
                 bufferedMax = Math.max(bufferedMax, buffered);
                 bufferedSum += buffered;
                 bufferedSamples++;
-                peaks.dirty(sink.get("DirtyDocuments"));
+                peaks.dirty(sink.get("HeldDocuments"));
                 if (merged >= events && ackedAt < 0) {
                     ackedAt = now;
                 }
                 // Everything merged and nothing left to write (a checkpointing sink may hold dirty documents).
-                settled = merged >= events && buffered == 0 && sink.getOrDefault("DirtyDocuments", 0L).longValue() == 0;
+                settled = merged >= events && buffered == 0 && sink.getOrDefault("HeldDocuments", 0L).longValue() == 0;
             }
             // Each check refreshes the index: often only once the sink says it wrote everything, else every 1-5 s.
             boolean check = jmx == null ? now - lastCheck >= 500_000_000L
@@ -1111,7 +1111,7 @@ public final class EndToEndBench {
         for (String optional : WorkerJmx.OPTIONAL) {
             if (totals.containsKey(optional)) {
                 long value = totals.get(optional).longValue();
-                if (before != null && !optional.equals("DirtyDocuments")) {
+                if (before != null && !optional.equals("HeldDocuments")) {
                     value -= before.getOrDefault(optional, 0L).longValue();
                 }
                 json.put(optional, value);

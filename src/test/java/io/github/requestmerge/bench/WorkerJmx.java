@@ -37,7 +37,7 @@ public final class WorkerJmx implements AutoCloseable {
      * The checkpointing sink's attributes (counters, and the dirty documents' gauge), read when the sink
      * has them: an older sink has none, and then they are left out rather than reported as zeros.
      */
-    static final List<String> OPTIONAL = List.of("Checkpoints", "CheckpointRewinds", "DirtyDocuments");
+    static final List<String> OPTIONAL = List.of("Checkpoints", "CheckpointRewinds", "HeldDocuments");
 
     private final JMXConnector connector;
     private final MBeanServerConnection server;

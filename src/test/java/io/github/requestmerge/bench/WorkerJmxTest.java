@@ -20,11 +20,11 @@ class WorkerJmxTest {
         assertFalse(oldTotals.containsKey("Checkpoints"), "left out, not a zero: " + oldTotals);
 
         Map<String, Map<String, Number>> checkpointing = new LinkedHashMap<>();
-        checkpointing.put("0", Map.of("Checkpoints", 3L, "CheckpointRewinds", 0L, "DirtyDocuments", 100L));
-        checkpointing.put("1", Map.of("Checkpoints", 4L, "CheckpointRewinds", 1L, "DirtyDocuments", 50L));
+        checkpointing.put("0", Map.of("Checkpoints", 3L, "CheckpointRewinds", 0L, "HeldDocuments", 100L));
+        checkpointing.put("1", Map.of("Checkpoints", 4L, "CheckpointRewinds", 1L, "HeldDocuments", 50L));
         Map<String, Number> totals = WorkerJmx.totals(checkpointing);
         assertEquals(7L, totals.get("Checkpoints").longValue());
         assertEquals(1L, totals.get("CheckpointRewinds").longValue());
-        assertEquals(150L, totals.get("DirtyDocuments").longValue(), "dirty documents of all tasks");
+        assertEquals(150L, totals.get("HeldDocuments").longValue(), "held documents of all tasks");
     }
 }
