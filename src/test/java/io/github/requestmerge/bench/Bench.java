@@ -281,8 +281,8 @@ public final class Bench {
                     sink.put(optional, jmx.path(optional).asLong());
                 }
             }
-            if (catchUp.has("dirty_documents_peak")) {
-                sink.put("dirty_documents_peak", catchUp.path("dirty_documents_peak").asLong());
+            if (catchUp.has("held_documents_peak")) {
+                sink.put("held_documents_peak", catchUp.path("held_documents_peak").asLong());
             }
             stops(catchUp, sink);
             sink.set("cpu_cores", catchUp.path("cpu_cores"));

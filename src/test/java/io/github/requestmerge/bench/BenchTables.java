@@ -135,8 +135,8 @@ final class BenchTables {
                     : "n/a").append(" / ").append(decimal(sink.path("longest_pause_seconds").asDouble(), 1)).append(" s |");
             if (checkpoints) {
                 md.append(' ').append(sink.has("Checkpoints") ? count(sink.path("Checkpoints").asLong()) + " / "
-                    + count(sink.path("CheckpointRewinds").asLong()) + " / " + (sink.has("dirty_documents_peak")
-                    ? count(sink.path("dirty_documents_peak").asLong()) : "?") : "n/a").append(" |");
+                    + count(sink.path("CheckpointRewinds").asLong()) + " / " + (sink.has("held_documents_peak")
+                    ? count(sink.path("held_documents_peak").asLong()) : "?") : "n/a").append(" |");
             }
             md.append('\n');
         }

@@ -48,7 +48,7 @@ class BenchTablesTest {
             .put("worker_rss_peak_kib", 1_600_000).put("worker_gc_millis", 1_100);
         sink.putObject("cpu_cores").put("connect", 1.0).put("elasticsearch", 0.7).put("kafka", 0.04).put("machine", 1.98);
         if (checkpoints) {
-            sink.put("Checkpoints", 12).put("CheckpointRewinds", 1).put("dirty_documents_peak", 40_000)
+            sink.put("Checkpoints", 12).put("CheckpointRewinds", 1).put("held_documents_peak", 40_000)
                 .put("longest_pause_seconds", 45.2).put("consumer_rebalances", 5).put("consumer_rebalance_max_ms", 45_012);
         }
         result.putArray("steps").addObject().put("percent_of_catchup", 50).put("rate", 7_483).put("p99_ms", 283);

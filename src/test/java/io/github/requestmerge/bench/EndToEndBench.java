@@ -709,7 +709,7 @@ public final class EndToEndBench {
             }
             if (dirty >= 0) {
                 section.row("sink JMX: dirty documents, peak (all tasks)", count(dirty));
-                section.json.put("dirty_documents_peak", dirty);
+                section.json.put("held_documents_peak", dirty);
             }
         }
     }
