@@ -163,8 +163,10 @@ public class RequestMergeSinkTask extends SinkTask {
             }
         }
         pauseOrResume();
-        if (!paused && records.isEmpty()) {
-            // The consumer had nothing more: a backlog is consumed, so what is held back is written now.
+        if (!paused && records.isEmpty() && pending.size() == 0) {
+            // The consumer had nothing more, and the writer merged all it had: a backlog is consumed, so what is held
+            // back is written now. (A poll may come back empty in the middle of a backlog too, but then the writer
+            // still has events to merge, as consuming outpaces merging.)
             pending.caughtUp();
         }
         if (!paused && (pending.size() > 0 || rejections.outstanding() || pending.holding())) {
