@@ -53,6 +53,8 @@ public class RequestMergeSinkTask extends SinkTask {
     private static final long BACKPRESSURE_WAIT_MS = 1_000;
     /** How often Connect calls {@code put} while the task has paused its partitions, to resume in time. */
     private static final long PAUSED_POLL_MS = 200;
+    /** Polls in a row without records (each up to {@value #PAUSED_POLL_MS} ms) that mean a backlog is consumed. */
+    private static final int CAUGHT_UP_EMPTY_POLLS = 5;
 
     private RequestMergeSinkConfig config;
     private ElasticsearchClient client;
@@ -68,6 +70,7 @@ public class RequestMergeSinkTask extends SinkTask {
     private final RejectionHandoff rejections = new RejectionHandoff();
     private Throwable failure;
     private volatile boolean paused;
+    private int emptyPolls;
     private String name;
 
     @Override
@@ -163,10 +166,12 @@ public class RequestMergeSinkTask extends SinkTask {
             }
         }
         pauseOrResume();
-        if (!paused && records.isEmpty() && pending.size() == 0) {
-            // The consumer had nothing more, and the writer merged all it had: a backlog is consumed, so what is held
-            // back is written now. (A poll may come back empty in the middle of a backlog too, but then the writer
-            // still has events to merge, as consuming outpaces merging.)
+        emptyPolls = paused || !records.isEmpty() || pending.size() > 0 ? 0 : emptyPolls + 1;
+        if (emptyPolls >= CAUGHT_UP_EMPTY_POLLS) {
+            // The consumer has had nothing more for a while, and the writer merged all it had: a backlog is consumed,
+            // so what is held back is written now. One empty poll is not enough: after consumption resumes (once a
+            // checkpoint is written) the first poll may come back empty in the middle of a backlog; bin/bench saw
+            // checkpoints every few seconds that way, each document written about three times.
             pending.caughtUp();
         }
         if (!paused && (pending.size() > 0 || rejections.outstanding() || pending.holding())) {
