@@ -13,16 +13,15 @@ import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 
-import com.sun.tools.attach.VirtualMachine;
 
 /**
  * The Connect worker's JMX, reached by attaching to its PID (a local JVM of the same user; the
  * worker needs no JMX port): the sink tasks' own metrics ({@code SinkTaskMetrics}), heap and GC.
  * Used by one thread at a time (the benchmark's or the quickstart's main thread).
  */
+import io.github.requestmerge.testing.JvmAttach;
+
 public final class WorkerJmx implements AutoCloseable {
 
     /** The sink's counters, summed over tasks by {@link #sinkTotals}. */
@@ -50,14 +49,7 @@ public final class WorkerJmx implements AutoCloseable {
     /** @return the worker's JMX, or null (saying why on stderr) when the JVM cannot be attached to */
     public static WorkerJmx attach(long pid) {
         try {
-            VirtualMachine vm = VirtualMachine.attach(String.valueOf(pid));
-            String address;
-            try {
-                address = vm.startLocalManagementAgent();
-            } finally {
-                vm.detach();
-            }
-            return new WorkerJmx(JMXConnectorFactory.connect(new JMXServiceURL(address)));
+            return new WorkerJmx(JvmAttach.jmx(pid));
         } catch (Exception | LinkageError e) {
             System.err.println("Cannot attach to the worker (pid " + pid + ") for its JMX metrics: " + e
                 + "; going on without the sink's own metrics.");

@@ -13,10 +13,7 @@ import javax.management.JMException;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 
-import com.sun.tools.attach.VirtualMachine;
 
 /**
  * What the merging sink's tasks in one Connect worker report over JMX (their own
@@ -51,14 +48,7 @@ public final class SinkTaskJmx implements AutoCloseable {
     /** Attaches to the worker's JVM (starting its local management agent if need be), or fails saying why. */
     public static SinkTaskJmx attach(long pid) {
         try {
-            VirtualMachine vm = VirtualMachine.attach(String.valueOf(pid));
-            String address;
-            try {
-                address = vm.startLocalManagementAgent();
-            } finally {
-                vm.detach();
-            }
-            return new SinkTaskJmx(pid, JMXConnectorFactory.connect(new JMXServiceURL(address)));
+            return new SinkTaskJmx(pid, JvmAttach.jmx(pid));
         } catch (Exception e) {
             throw new IllegalStateException("cannot attach to the Connect worker (pid " + pid + ") for its JMX: " + e, e);
         }
