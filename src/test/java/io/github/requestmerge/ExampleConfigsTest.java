@@ -71,7 +71,34 @@ class ExampleConfigsTest {
 
     @Test
     void mergingSinkExampleIsValid() throws Exception {
-        Map<String, String> connector = load("request-merge-sink.json");
+        checkSinkExample(load("request-merge-sink.json"));
+    }
+
+    @Test
+    void securedSinkExampleTakesItsKeyFromAConfigProvider(@org.junit.jupiter.api.io.TempDir Path secrets) throws Exception {
+        Map<String, String> connector = load("request-merge-sink-secured.json");
+        String reference = connector.get(RequestMergeSinkConfig.CONNECTION_API_KEY);
+        assertTrue(reference.matches("\\$\\{file:[^:}]+:api\\.key}"), "the API key is a ${file:PATH:api.key} reference: "
+            + reference);
+        assertTrue(connector.get(RequestMergeSinkConfig.CONNECTION_URLS).startsWith("https://"));
+        // What a worker with config.providers=file does before the connector sees the config.
+        Path file = secrets.resolve("elasticsearch.properties");
+        java.nio.file.Files.writeString(file, "api.key=aWQ6c2VjcmV0\n");
+        Path ca = secrets.resolve("ca.pem");
+        java.nio.file.Files.writeString(ca, "placeholder: the CA file is read by the client, not by config validation\n");
+        Map<String, String> pointed = new HashMap<>(connector);
+        pointed.put(RequestMergeSinkConfig.CONNECTION_API_KEY, reference.replaceFirst("file:[^:}]+:", "file:" + file + ":"));
+        pointed.put(RequestMergeSinkConfig.SSL_CA_PATH, ca.toString());
+        org.apache.kafka.common.config.provider.FileConfigProvider provider =
+            new org.apache.kafka.common.config.provider.FileConfigProvider();
+        provider.configure(Map.of());
+        Map<String, String> resolved = new org.apache.kafka.common.config.ConfigTransformer(Map.of("file", provider))
+            .transform(pointed).data();
+        assertEquals("aWQ6c2VjcmV0", resolved.get(RequestMergeSinkConfig.CONNECTION_API_KEY));
+        checkSinkExample(resolved);
+    }
+
+    private static void checkSinkExample(Map<String, String> connector) throws Exception {
         assertEquals(RequestMergeSinkConnector.class.getName(), connector.get("connector.class"));
         Map<String, String> sink = new HashMap<>();
         Map<String, String> enrich = new HashMap<>();

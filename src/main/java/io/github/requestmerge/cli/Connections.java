@@ -9,6 +9,7 @@ import io.github.requestmerge.archive.ArchiveSource;
 import io.github.requestmerge.archive.S3Clients;
 import io.github.requestmerge.archive.S3Errors;
 import io.github.requestmerge.elastic.ClusterProbe;
+import io.github.requestmerge.elastic.Privileges;
 import io.github.requestmerge.elastic.ElasticClients;
 import io.github.requestmerge.elastic.ElasticDocumentStore;
 import io.github.requestmerge.elastic.ElasticErrors;
@@ -44,7 +45,7 @@ final class Connections implements AutoCloseable {
         this.admin = new ElasticAdmin(elasticsearch, elasticRetry);
     }
 
-    static Connections open(Configuration config, Duration retryTimeout) {
+    static Connections open(Configuration config, Duration retryTimeout, Privileges required) {
         RequestMergeSinkConfig sink = config.sink;
         ElasticClients.Settings settings;
         try {
@@ -52,11 +53,10 @@ final class Connections implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new ConfigurationError(config.sinkFile, RequestMergeSinkConfig.CONNECTION_URLS, e.getMessage());
         }
-        ClusterProbe.Problem problem = ClusterProbe.check(settings);
+        ClusterProbe.Problem problem = ClusterProbe.check(settings, required);
         if (problem != null) {
             String key = switch (problem.kind()) {
-                case AUTHENTICATION -> settings.apiKey() != null ? RequestMergeSinkConfig.CONNECTION_API_KEY
-                    : RequestMergeSinkConfig.CONNECTION_USERNAME;
+                case AUTHENTICATION, PRIVILEGES -> sink.credentialsKey();
                 case TLS -> settings.truststorePath() != null ? RequestMergeSinkConfig.SSL_TRUSTSTORE_PATH
                     : RequestMergeSinkConfig.SSL_CA_PATH;
                 default -> RequestMergeSinkConfig.CONNECTION_URLS;

@@ -2,6 +2,7 @@ package io.github.requestmerge.cli;
 
 import java.util.List;
 
+import io.github.requestmerge.elastic.Privileges;
 import io.github.requestmerge.retry.UnrecoverableException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,6 +45,22 @@ final class ReplayCommand extends ScanCommand {
         if (bulkSize < 1 || bulkSize > 100_000) {
             throw new ConfigurationError(null, "--bulk-size", "must be between 1 and 100000");
         }
+    }
+
+    @Override
+    Privileges privileges(Configuration config) {
+        // The new index is named by --index, or after the live index with the run's time appended.
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        String live = config.sink.indexNames().templatePattern();
+        names.add(live.endsWith("*") ? live : live + "*");
+        if (options.index != null) {
+            names.add(options.index);
+        }
+        if (alias != null) {
+            names.add(alias);
+        }
+        return Privileges.replay(List.copyOf(names),
+            config.sink.getBoolean(io.github.requestmerge.sink.RequestMergeSinkConfig.TEMPLATE_INSTALL));
     }
 
     @Override

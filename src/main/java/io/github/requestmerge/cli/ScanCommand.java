@@ -15,6 +15,7 @@ import io.github.requestmerge.archive.ArchiveReader;
 import io.github.requestmerge.archive.ArchiveSource;
 import io.github.requestmerge.archive.WorkerConversion;
 import io.github.requestmerge.elastic.IndexNames;
+import io.github.requestmerge.elastic.Privileges;
 import io.github.requestmerge.retry.UnrecoverableException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,6 +62,9 @@ abstract class ScanCommand implements Callable<Integer> {
     abstract void finish(Progress progress) throws UnrecoverableException, InterruptedException;
 
     abstract int exitCode(Summary summary);
+
+    /** @return the Elasticsearch privileges this command needs, checked before anything is read */
+    abstract Privileges privileges(Configuration config);
 
     /** The run stops short (a broken archive, a failure): undoes what it wrote where it can. */
     void abandon(Summary summary) {
@@ -115,7 +119,8 @@ abstract class ScanCommand implements Callable<Integer> {
         boolean showProgress = !options.noProgress && System.console() != null;
         try (Closeables closeables = () -> conversions.forEach(WorkerConversion::close);
              HeapWatch heap = new HeapWatch();
-             Connections connections = Connections.open(config, Duration.ofSeconds(options.retryTimeoutSeconds));
+             Connections connections = Connections.open(config, Duration.ofSeconds(options.retryTimeoutSeconds),
+                 privileges(config));
              Progress progress = new Progress(showProgress, progressStream)) {
             if (showProgress) {
                 err.println("request-merge " + name() + ": reading " + config.archive.describe());

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 
+import io.github.requestmerge.elastic.Privileges;
 import io.github.requestmerge.retry.UnrecoverableException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,6 +45,12 @@ final class VerifyCommand extends ScanCommand {
             throw new ConfigurationError(null, options.from != null ? "--from" : "--to", "verify compares whole documents, "
                 + "and a time window would leave some of their events out; narrow it down with --id instead");
         }
+    }
+
+    @Override
+    Privileges privileges(Configuration config) {
+        return Privileges.verify(List.of(options.index != null ? options.index
+            : config.sink.indexNames().templatePattern()));
     }
 
     @Override

@@ -21,11 +21,14 @@ public final class ClusterProbe {
             /** An answer that no waiting will change: a wrong address or version. */
             CONNECTION,
             AUTHENTICATION,
-            TLS
+            TLS,
+            /** The credentials are accepted but lack a privilege the component needs. */
+            PRIVILEGES
         }
 
+        /** @return true when the credentials are at fault: refused, or short of a privilege */
         public boolean authentication() {
-            return kind == Kind.AUTHENTICATION;
+            return kind == Kind.AUTHENTICATION || kind == Kind.PRIVILEGES;
         }
 
         /** @return true when the problem is a configuration error, not a cluster that is away for now */
@@ -37,8 +40,43 @@ public final class ClusterProbe {
     private ClusterProbe() {
     }
 
+    private static Problem tlsProblem(ElasticErrors.TlsProblem tls, ElasticClients.Settings settings, String where,
+                                      Exception e) {
+        String failed = "TLS with " + where + " failed (" + ElasticErrors.describe(e) + "): ";
+        return switch (tls) {
+            case UNTRUSTED -> new Problem(Problem.Kind.TLS, failed + "the server's certificate is not signed by a "
+                + "trusted CA; set connection.ssl.ca.path to the cluster's CA certificate (or a truststore holding it)");
+            case HOST_NAME -> new Problem(Problem.Kind.CONNECTION, failed + "the certificate does not cover the host name "
+                + "in connection.urls; use a host name or address the certificate names (its subject alternative names)");
+            case NOT_TLS -> new Problem(Problem.Kind.CONNECTION, failed + "the port speaks plain http, not https; use "
+                + "http:// in connection.urls, or enable TLS on the cluster's HTTP layer");
+        };
+    }
+
+    /** @return which credentials are in use, named by their keys; never their values */
+    private static String credentials(ElasticClients.Settings settings) {
+        if (settings.apiKey() != null) {
+            return "the API key (connection.api.key)";
+        }
+        if (settings.username() != null) {
+            return "the credentials of user " + settings.username() + " (connection.username, connection.password)";
+        }
+        return "credentials";
+    }
+
     /** @return the problem, or null when the cluster answers and is 8.x or later */
     public static Problem check(ElasticClients.Settings settings) {
+        return check(settings, null);
+    }
+
+    /**
+     * As {@link #check(ElasticClients.Settings)}, and then, on a cluster with security, whether the
+     * credentials hold {@code required} ({@link Privileges#check}).
+     *
+     * @param required the privileges to ask for; null to skip that
+     * @return the problem, or null when the cluster answers, is 8.x or later and grants what is required
+     */
+    public static Problem check(ElasticClients.Settings settings, Privileges required) {
         ElasticsearchClient client;
         try {
             client = ElasticClients.open(settings);
@@ -54,12 +92,37 @@ public final class ClusterProbe {
                 return new Problem(Problem.Kind.CONNECTION, "Elasticsearch " + version + " at " + where
                     + " is not supported; use 8.x or 9.x");
             }
+            if (required != null) {
+                Privileges.Missing missing = required.check(client, credentials(settings) + " at " + where);
+                if (missing != null) {
+                    return new Problem(Problem.Kind.PRIVILEGES, missing.message());
+                }
+            }
             return null;
         } catch (Exception e) {
             int status = ElasticErrors.status(e);
-            if (status == 401 || status == 403) {
-                return new Problem(Problem.Kind.AUTHENTICATION, (status == 401 ? "authentication failed" : "not authorized")
-                    + " at " + where + " (HTTP " + status + ")");
+            if (status == 401) {
+                return new Problem(Problem.Kind.AUTHENTICATION, "authentication failed at " + where + " (HTTP 401): "
+                    + credentials(settings) + (settings.apiKey() != null ? " is not valid (wrong, expired or invalidated)"
+                    : settings.username() != null ? " were refused (wrong user name or password)" : " are missing: the "
+                    + "cluster requires authentication; set connection.username and connection.password, or "
+                    + "connection.api.key"));
+            }
+            if (status == 403) {
+                // GET / is the one call made before the privileges are asked, and it needs monitor.
+                return new Problem(Problem.Kind.PRIVILEGES, "not authorized at " + where + " (HTTP 403): "
+                    + credentials(settings) + " lacks the cluster privilege monitor (needed to read the cluster's "
+                    + "version); grant it (the README's \"Least privilege\" section has the role to paste)");
+            }
+            ElasticErrors.TlsProblem tls = status == 0 ? ElasticErrors.tlsProblem(e) : null;
+            if (tls != null) {
+                return tlsProblem(tls, settings, where, e);
+            }
+            if (ElasticErrors.of(e) == ElasticErrors.Category.TRANSIENT && !ElasticErrors.isUnknownHost(e)
+                && !settings.urls().get(0).getScheme().equalsIgnoreCase("https") && TlsSniff.speaksTls(settings.urls())) {
+                return new Problem(Problem.Kind.CONNECTION, "Elasticsearch at " + where + " closed the connection ("
+                    + ElasticErrors.describe(e) + "): it speaks https there; use https:// in connection.urls and "
+                    + "trust its CA (connection.ssl.ca.path)");
             }
             String remedy = ElasticErrors.remedy(e);
             if (ElasticErrors.of(e) == ElasticErrors.Category.TRANSIENT && !ElasticErrors.isUnknownHost(e)) {

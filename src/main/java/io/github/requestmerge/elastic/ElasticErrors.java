@@ -350,4 +350,35 @@ public final class ElasticErrors {
         return t instanceof SSLException && t.getMessage() != null
             && t.getMessage().toLowerCase(Locale.ROOT).contains("unrecognized ssl message");
     }
+
+    /** Which TLS setting is at fault when a connection fails its handshake. */
+    public enum TlsProblem {
+        /** The server's certificate is not signed by a trusted CA: connection.ssl.ca.path or the truststore. */
+        UNTRUSTED,
+        /** The certificate is trusted but does not cover the host name in the URL: connection.urls. */
+        HOST_NAME,
+        /** An https URL for a port that speaks plain http: connection.urls. */
+        NOT_TLS
+    }
+
+    /** @return which TLS setting a failed request points at, or null when it is not a TLS misconfiguration */
+    public static TlsProblem tlsProblem(Throwable error) {
+        Throwable t = error;
+        for (int depth = 0; t != null && depth < MAX_CAUSE_DEPTH; depth++, t = t.getCause()) {
+            if (!isTlsMisconfiguration(t)) {
+                continue;
+            }
+            String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+            if (message.contains("unrecognized ssl message") || message.contains("plaintext")) {
+                return TlsProblem.NOT_TLS;
+            }
+            // The HTTP client's own host name check, or the JDK's endpoint identification.
+            if (t instanceof SSLPeerUnverifiedException || message.contains("does not match")
+                || message.contains("no subject alternative")) {
+                return TlsProblem.HOST_NAME;
+            }
+            return TlsProblem.UNTRUSTED;
+        }
+        return null;
+    }
 }

@@ -22,6 +22,7 @@ import io.github.requestmerge.Version;
 import io.github.requestmerge.elastic.ElasticClients;
 import io.github.requestmerge.elastic.IndexNames;
 import io.github.requestmerge.elastic.IndexTemplate;
+import io.github.requestmerge.elastic.Privileges;
 import io.github.requestmerge.merge.FieldRule;
 import io.github.requestmerge.merge.MergeRules;
 
@@ -364,6 +365,23 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
 
     public IndexNames indexNames() {
         return IndexNames.parse(getString(INDEX_NAME));
+    }
+
+    /**
+     * @param topics the topics the connector reads, when listed ({@code topics}); empty with
+     *     {@code topics.regex}, and then the privileges are asked on the index pattern
+     * @return the Elasticsearch privileges the sink's credentials need with this configuration
+     */
+    public Privileges requiredPrivileges(List<String> topics) {
+        IndexNames names = indexNames();
+        List<String> indices = names.isFixed() || topics.isEmpty() ? List.of(names.templatePattern())
+            : topics.stream().map(names::forTopic).distinct().toList();
+        return Privileges.sink(indices, getBoolean(TEMPLATE_INSTALL), tombstoneBehavior() == TombstoneBehavior.DELETE);
+    }
+
+    /** @return the key holding the credentials: {@value #CONNECTION_API_KEY} or {@value #CONNECTION_USERNAME} */
+    public String credentialsKey() {
+        return secret(CONNECTION_API_KEY) != null ? CONNECTION_API_KEY : CONNECTION_USERNAME;
     }
 
     /** @return the index template the task installs for its indices (when {@value #TEMPLATE_INSTALL} is true) */

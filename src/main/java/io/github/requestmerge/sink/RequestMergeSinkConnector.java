@@ -98,16 +98,30 @@ public class RequestMergeSinkConnector extends SinkConnector {
             lenient.crossFieldProblems().forEach((key, problem) -> values.get(key).addErrorMessage(problem));
             return config;
         }
-        ClusterProbe.Problem problem = ClusterProbe.check(parsed.clientSettings());
+        ClusterProbe.Problem problem = ClusterProbe.check(parsed.clientSettings(),
+            parsed.requiredPrivileges(topics(connectorConfigs)));
         if (problem != null && !problem.isError()) {
             log.warn("{}; the connector's tasks will wait for it", problem.message());
         } else if (problem != null) {
-            String key = problem.authentication()
-                ? (parsed.getPassword(RequestMergeSinkConfig.CONNECTION_API_KEY) != null
-                    ? RequestMergeSinkConfig.CONNECTION_API_KEY : RequestMergeSinkConfig.CONNECTION_USERNAME)
-                : RequestMergeSinkConfig.CONNECTION_URLS;
-            values.get(key).addErrorMessage(problem.message());
+            values.get(keyAtFault(parsed, problem)).addErrorMessage(problem.message());
         }
         return config;
+    }
+
+    /** @return the topics listed in {@code topics}; empty with {@code topics.regex} */
+    private static List<String> topics(Map<String, String> connectorConfigs) {
+        String listed = connectorConfigs.getOrDefault(SinkConnector.TOPICS_CONFIG, "");
+        return java.util.Arrays.stream(listed.split(",")).map(String::trim).filter(topic -> !topic.isEmpty()).toList();
+    }
+
+    /** @return the key a problem is reported against: the credentials, the CA file or the URLs */
+    static String keyAtFault(RequestMergeSinkConfig config, ClusterProbe.Problem problem) {
+        return switch (problem.kind()) {
+            case AUTHENTICATION, PRIVILEGES -> config.credentialsKey();
+            case TLS -> config.getString(RequestMergeSinkConfig.SSL_TRUSTSTORE_PATH) != null
+                && !config.getString(RequestMergeSinkConfig.SSL_TRUSTSTORE_PATH).isBlank()
+                ? RequestMergeSinkConfig.SSL_TRUSTSTORE_PATH : RequestMergeSinkConfig.SSL_CA_PATH;
+            default -> RequestMergeSinkConfig.CONNECTION_URLS;
+        };
     }
 }

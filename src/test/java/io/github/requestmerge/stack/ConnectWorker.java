@@ -113,6 +113,9 @@ public final class ConnectWorker extends StackPart {
         // The shipped component, and beside it the benchmark's no-op sink (its read ceiling), test-only.
         props.put("plugin.path", pluginPath() + "," + DiscardSinkPlugin.install(run.resolve("test-plugins")));
         props.put("plugin.discovery", "service_load");
+        // As a production worker would: secrets in connector configs may be ${file:PATH:KEY} references.
+        props.put("config.providers", "file");
+        props.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
         props.putAll(extra);
         StringBuilder text = new StringBuilder();
         props.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));

@@ -22,10 +22,31 @@ public final class Documents {
         .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
     private final String url;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
+    private final String authorization;
 
     public Documents(String url) {
+        this(url, null, null);
+    }
+
+    /**
+     * For a secured cluster: HTTPS trusting {@code tls} (null for the JVM's default trust) and every
+     * request sent with the {@code Authorization} header value {@code authorization} (null for none).
+     */
+    public Documents(String url, javax.net.ssl.SSLContext tls, String authorization) {
         this.url = url;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
+        this.authorization = authorization;
+    }
+
+    /** @return the value of an {@code Authorization} header for basic authentication */
+    public static String basic(String username, String password) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((username + ":" + password)
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** @return the document's source, or null when it does not exist */
@@ -81,6 +102,9 @@ public final class Documents {
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
             if (body != null) {
                 request.header("Content-Type", "application/json");
+            }
+            if (authorization != null) {
+                request.header("Authorization", authorization);
             }
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return JSON.readTree(response.body());
