@@ -116,6 +116,11 @@ public final class ElasticErrors {
         public String remedy(Throwable error) {
             return ElasticErrors.remedy(error);
         }
+
+        @Override
+        public boolean refusesCredentials(Throwable error) {
+            return status(error) == 401;
+        }
     };
 
     /** How far down a cause chain to look; guards against cause cycles. */

@@ -44,6 +44,11 @@ public final class Availability {
         this.clockMillis = clockMillis;
     }
 
+    /** @return now, on this tracker's clock (epoch millis) */
+    long now() {
+        return clockMillis.getAsLong();
+    }
+
     /** An availability tracker on the system clock, warning at most every 30 s. */
     public static Availability of(String owner, String service) {
         return new Availability(owner, service, Duration.ofSeconds(30), System::currentTimeMillis);

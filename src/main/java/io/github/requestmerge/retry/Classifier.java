@@ -18,4 +18,14 @@ public interface Classifier {
 
     /** @return what a person must do about a failure that is not transient, or an empty string */
     String remedy(Throwable error);
+
+    /**
+     * @return true when the service refused the credentials (HTTP 401). Not transient as a rule, but a
+     *     service may refuse valid credentials for a moment (a secured Elasticsearch right after a
+     *     restart, while its security index recovers), so {@link Retry} gives such a refusal
+     *     {@link Retry#CREDENTIALS_GRACE} before it gives up
+     */
+    default boolean refusesCredentials(Throwable error) {
+        return false;
+    }
 }

@@ -60,6 +60,14 @@ public final class Retry {
         EQUAL
     }
 
+    /**
+     * How long refused credentials (HTTP 401) are retried before a call gives up: long enough for a
+     * secured Elasticsearch node's security index to recover after a restart (it refuses valid
+     * credentials meanwhile), short enough that a revoked API key or a changed password fails the task
+     * with a clear message within a minute.
+     */
+    public static final Duration CREDENTIALS_GRACE = Duration.ofSeconds(30);
+
     private final long initialBackoffNanos;
     private final long maxBackoffNanos;
     private final long timeoutMillis;
@@ -151,6 +159,7 @@ public final class Retry {
      *     because it was
      */
     public <T> T call(String what, Action<T> action) throws UnrecoverableException, InterruptedException {
+        long refusedSince = -1;
         for (int attempt = 1;; attempt++) {
             try {
                 return action.run();
@@ -162,8 +171,17 @@ public final class Retry {
                     interrupted.initCause(e);
                     throw interrupted;
                 }
-                if (!classifier.isTransient(e)) {
+                boolean refused = classifier.refusesCredentials(e);
+                if (!refused && !classifier.isTransient(e)) {
                     throw UnrecoverableException.of(what, e, classifier);
+                }
+                if (refused) {
+                    long now = availability.now();
+                    refusedSince = refusedSince < 0 ? now : refusedSince;
+                    if (now - refusedSince >= CREDENTIALS_GRACE.toMillis()) {
+                        throw UnrecoverableException.of(what + " (credentials refused for "
+                            + (now - refusedSince) / 1000 + " s)", e, classifier);
+                    }
                 }
                 String error = classifier.describe(e);
                 Duration delay = backoff(attempt);

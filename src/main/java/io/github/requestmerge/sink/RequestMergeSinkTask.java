@@ -57,6 +57,8 @@ public class RequestMergeSinkTask extends SinkTask {
     private static final int CAUGHT_UP_EMPTY_POLLS = 5;
 
     private RequestMergeSinkConfig config;
+    /** The cluster's URLs and the kind of credentials, for messages; never a secret. */
+    private String elasticsearch;
     private ElasticsearchClient client;
     private StateCache cache;
     private PendingEvents pending;
@@ -92,6 +94,7 @@ public class RequestMergeSinkTask extends SinkTask {
             timeoutMs < 0 ? null : Duration.ofMillis(timeoutMs),
             Retry.Jitter.EQUAL, Retry.Sleeper.THREAD_SLEEP, ThreadLocalRandom.current(), availability,
             ElasticErrors.CLASSIFIER);
+        elasticsearch = ElasticClients.describe(config.clientSettings());
         client = ElasticClients.open(config.clientSettings());
         cache = new StateCache(config.getInt(RequestMergeSinkConfig.CACHE_MAX_ENTRIES),
             config.getLong(RequestMergeSinkConfig.CACHE_MAX_BYTES),
@@ -301,7 +304,8 @@ public class RequestMergeSinkTask extends SinkTask {
         }
         Throwable writerFailure = writer.failure();
         if (writerFailure != null) {
-            failure = new ConnectException("writing merged documents failed: " + writerFailure.getMessage() + ". The "
+            failure = new ConnectException("writing merged documents to Elasticsearch at " + elasticsearch
+                + " failed: " + writerFailure.getMessage() + ". The "
                 + "task stops; once the cause is fixed, restart it (or update the connector's config): it resumes "
                 + "from the last committed offsets, and nothing is lost or counted twice.", writerFailure);
             throw (ConnectException) failure;

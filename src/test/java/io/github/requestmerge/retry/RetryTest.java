@@ -202,16 +202,16 @@ class RetryTest {
         Retry retry = retry(INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, new SplittableRandom(3));
         AtomicInteger calls = new AtomicInteger();
         try (FakeElasticsearch server = new FakeElasticsearch()) {
-            server.fail("GET", "/", 401, "security_exception", "unable to authenticate user [connector]");
+            server.fail("GET", "/", 403, "security_exception", "action [cluster:monitor/main] is unauthorized");
             ElasticsearchClient client = ElasticClients.open(settingsFor(server));
             try {
                 UnrecoverableException e = assertThrows(UnrecoverableException.class, () -> retry.call("info", () -> {
                     calls.incrementAndGet();
                     return client.info();
                 }));
-                assertEquals("info failed: HTTP 401 security_exception: unable to authenticate user [connector]; check "
-                    + "the credentials (connection.username and connection.password, or connection.api.key)",
-                    e.getMessage());
+                assertEquals("info failed: HTTP 403 security_exception: action [cluster:monitor/main] is unauthorized; "
+                    + "grant the privilege named above to the connector's user or API key (the README lists the role "
+                    + "the connector needs)", e.getMessage());
             } finally {
                 ElasticClients.close(client);
             }
@@ -226,6 +226,53 @@ class RetryTest {
         assertEquals(2, calls.get());
         assertTrue(slept.isEmpty());
         assertEquals(0, availability.retries(), "a configuration error is no outage");
+    }
+
+    @Test
+    void refusedCredentialsAreRetriedForTheGraceThenThrownSayingWhatToFix() throws Exception {
+        Retry retry = retry(INITIAL, MAX, Retry.Jitter.EQUAL, recordingSleeper, new SplittableRandom(3));
+        AtomicInteger calls = new AtomicInteger();
+        try (FakeElasticsearch server = new FakeElasticsearch()) {
+            server.fail("GET", "/", 401, "security_exception", "unable to authenticate with provided credentials");
+            ElasticsearchClient client = ElasticClients.open(settingsFor(server));
+            try {
+                UnrecoverableException e = assertThrows(UnrecoverableException.class, () -> retry.call("info", () -> {
+                    calls.incrementAndGet();
+                    return client.info();
+                }));
+                assertTrue(e.getMessage().startsWith("info (credentials refused for "), e.getMessage());
+                assertTrue(e.getMessage().endsWith("failed: HTTP 401 security_exception: unable to authenticate with "
+                    + "provided credentials; check the credentials (connection.username and connection.password, or "
+                    + "connection.api.key)"), e.getMessage());
+            } finally {
+                ElasticClients.close(client);
+            }
+        }
+        long waited = slept.stream().mapToLong(Duration::toMillis).sum();
+        assertTrue(waited >= Retry.CREDENTIALS_GRACE.toMillis() && waited < Retry.CREDENTIALS_GRACE.toMillis()
+            + MAX.toMillis(), "retried for the grace, then gave up: waited " + waited + " ms over " + calls.get() + " calls");
+    }
+
+    @Test
+    void credentialsRefusedForAMomentAreNoFailure() throws Exception {
+        Retry retry = retry(INITIAL, MAX, Retry.Jitter.EQUAL, recordingSleeper, new SplittableRandom(3));
+        AtomicInteger calls = new AtomicInteger();
+        try (FakeElasticsearch server = new FakeElasticsearch()) {
+            server.fail("GET", "/", 401, "security_exception", "unable to authenticate with provided credentials");
+            ElasticsearchClient client = ElasticClients.open(settingsFor(server));
+            try {
+                String answer = retry.call("info", () -> {
+                    if (calls.incrementAndGet() < 4) {
+                        return client.info().clusterName();
+                    }
+                    return "recovered";
+                });
+                assertEquals("recovered", answer);
+            } finally {
+                ElasticClients.close(client);
+            }
+        }
+        assertEquals(3, slept.size());
     }
 
     @Test

@@ -98,7 +98,8 @@ class RequestMergeSinkTaskTest {
         assertTrue(task.preCommit(Map.of(PARTITION, new OffsetAndMetadata(0))).isEmpty(), "nothing acknowledged");
         ConnectException e = assertThrows(ConnectException.class, () -> task.put(records(3, 1)));
         // With no linger the first batch may hold one record or all three.
-        assertTrue(e.getMessage().matches("writing merged documents failed: multi-get of [1-3] documents from requests "
+        assertTrue(e.getMessage().matches("writing merged documents to Elasticsearch at http://127\\.0\\.0\\.1:1 \\(no "
+            + "authentication\\) failed: multi-get of [1-3] documents from requests "
             + "failed: Elasticsearch has been unavailable for 0 s, longer than retry.timeout.ms allows; last error: "
             + "java.net.ConnectException: Connection refused. The task stops; once the cause is fixed, restart it .*"),
             e.getMessage());
@@ -126,24 +127,26 @@ class RequestMergeSinkTaskTest {
             task.initialize(context);
             task.start(config);
             ConnectException e = awaitFailure();
-            assertTrue(e.getMessage().startsWith("writing merged documents failed: could not install index template "
+            assertTrue(e.getMessage().startsWith("writing merged documents to Elasticsearch at " + es.url()
+                + " (no authentication) failed: could not install index template "
                 + "request-merge (index.template.install=false skips it): installing index template request-merge "
                 + "failed: HTTP 400 illegal_argument_exception: composable template conflicts."), e.getMessage());
         }
     }
 
     @Test
-    void credentialsTheClusterRefusesFailTheTaskSayingWhatToCheck() {
+    void credentialsLackingAPrivilegeFailTheTaskSayingWhatToGrant() {
+        // (Refused credentials, 401, get Retry.CREDENTIALS_GRACE first: RetryTest.)
         try (FakeElasticsearch es = new FakeElasticsearch()) {
-            es.fail("POST", "/requests/_mget", 401, "security_exception", "unable to authenticate with provided "
-                + "credentials and anonymous access is not allowed for this request");
+            es.fail("POST", "/requests/_mget", 403, "security_exception", "action [indices:data/read/mget[shard]] is "
+                + "unauthorized for API key id [k1] of user [connector] on indices [requests]");
             start(es.url().toString(), Map.of(RequestMergeSinkConfig.FLUSH_LINGER_MS, "0"));
             task.put(records(0, 1));
             ConnectException e = awaitFailure();
-            assertTrue(e.getMessage().startsWith("writing merged documents failed: multi-get of 1 documents from requests "
-                + "failed: HTTP 401 security_exception: unable to authenticate with provided credentials and anonymous "
-                + "access is not allowed for this request; check the credentials (connection.username and "
-                + "connection.password, or connection.api.key)."), e.getMessage());
+            assertTrue(e.getMessage().startsWith("writing merged documents to Elasticsearch at " + es.url()
+                + " (no authentication) failed: multi-get of 1 documents from requests failed: HTTP 403 "
+                + "security_exception: action [indices:data/read/mget[shard]] is unauthorized for API key id [k1] of "
+                + "user [connector] on indices [requests]; grant the privilege named above"), e.getMessage());
         }
     }
 
