@@ -32,7 +32,7 @@ abstract class StackPart implements AutoCloseable {
         return jvm.pid();
     }
 
-    Path log() {
+    public Path log() {
         return jvm.log();
     }
 
