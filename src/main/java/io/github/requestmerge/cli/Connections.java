@@ -85,6 +85,10 @@ final class Connections implements AutoCloseable {
             if (code.equals("NoSuchBucket")) {
                 return ArchiveSource.BUCKET;
             }
+            if (code.equals("SignatureDoesNotMatch")) {
+                // The key id is known; its secret is not the one that goes with it (as the connector's validation says).
+                return io.github.requestmerge.archive.RawArchiveConfig.AWS_SECRET_ACCESS_KEY;
+            }
             if (s3.statusCode() == 301 || code.equals("PermanentRedirect") || code.equals("AuthorizationHeaderMalformed")) {
                 return ArchiveSource.REGION;
             }

@@ -468,7 +468,7 @@ class RequestMergeCliIT {
 
         run = cli(with(base, "--set", "aws.secret.access.key=wrong"));
         assertEquals(2, run.exit(), run.toString());
-        assertTrue(run.err().startsWith("request-merge: " + archiveFile + ": aws.access.key.id: cannot list s3://"
+        assertTrue(run.err().startsWith("request-merge: " + archiveFile + ": aws.secret.access.key: cannot list s3://"
             + Stack.s3().bucket() + " (" + Stack.s3().endpoint() + ", region us-east-1, access key "), run.err());
         assertTrue(run.err().contains("HTTP 403 SignatureDoesNotMatch"), run.err());
 
