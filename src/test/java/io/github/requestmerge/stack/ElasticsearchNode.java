@@ -101,11 +101,6 @@ public final class ElasticsearchNode extends StackPart {
         String part = "elasticsearch-" + major;
         Path work = StackParts.workDir(part);
         Path home = work.resolve("node-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis());
-        if (secured && !major.equals("8")) {
-            throw new StackException("Elasticsearch " + major + ": a secured node is only available for 8 (x-pack "
-                + major + " does not run from Maven Central jars here); run the secured node with -D" + VERSION_PROPERTY
-                + "=8");
-        }
         Path log = work.resolve(home.getFileName() + ".log");
         NodeSecurity security = secured ? NodeSecurity.prepare(home.resolve("config"),
             work.resolve(home.getFileName() + ".keytool.log")) : null;
