@@ -82,7 +82,9 @@ public final class ElasticsearchNode extends StackPart {
 
     /**
      * Starts a node with security on (see the class comment) and waits until its cluster health is at
-     * least yellow, asked over HTTPS as {@link #admin()}. The caller owns the node: {@link #close()} it.
+     * least yellow, asked over HTTPS as {@link #admin()}, and {@link #elastic()} authenticates (so the
+     * {@code .security} index, where API keys live too, is readable). {@link #restart()} waits for the
+     * same. The caller owns the node: {@link #close()} it.
      */
     public static ElasticsearchNode startSecured() {
         return start(Map.of(), true);
@@ -254,6 +256,9 @@ public final class ElasticsearchNode extends StackPart {
                 throw new StackException("Elasticsearch: cluster health answered " + health.statusCode() + " "
                     + health.body() + " while " + while_ + "; see " + log);
             }
+            if (security != null) {
+                awaitAuthenticates(http, bound, elastic(), deadline, while_);
+            }
             return bound;
         } catch (IOException e) {
             close();
@@ -263,6 +268,28 @@ public final class ElasticsearchNode extends StackPart {
             Thread.currentThread().interrupt();
             close();
             throw new StackException("Elasticsearch: interrupted while " + while_, e);
+        }
+    }
+
+    /**
+     * Waits until {@code user} authenticates. The reserved {@code elastic} user and API keys live in the
+     * {@code .security} index: for a second or two after the health turned yellow they are refused with
+     * 401, as a wrong password is, although the file-realm user is already accepted.
+     */
+    private void awaitAuthenticates(HttpClient http, String bound, Credentials user, long deadline, String while_)
+        throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(bound + "/_security/_authenticate"))
+            .header("Authorization", user.basicAuth()).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        while (response.statusCode() == 401 && System.nanoTime() < deadline) {
+            jvm.checkAlive(while_);
+            Thread.sleep(100);
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        }
+        if (response.statusCode() != 200) {
+            close();
+            throw new StackException("Elasticsearch: user " + user.username() + " is still refused (" + response.statusCode()
+                + " " + response.body() + ") while " + while_ + "; see " + log);
         }
     }
 
@@ -302,8 +329,9 @@ public final class ElasticsearchNode extends StackPart {
     }
 
     /**
-     * @return the reserved superuser {@code elastic} and its bootstrap password. Right after a restart it can
-     *     be refused (401) for a moment while the node reads the {@code .security} index; {@link #admin()} is not.
+     * @return the reserved superuser {@code elastic} and its bootstrap password. While a node starts it is
+     *     refused (401) for a moment after the file-realm {@link #admin()} is accepted, until the node reads
+     *     the {@code .security} index; start and restart wait for that.
      */
     public Credentials elastic() {
         return security().elastic();
