@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import javax.net.ssl.SSLContext;
+
 import io.github.requestmerge.stack.StackParts.StackException;
 
 /**
@@ -26,6 +28,14 @@ import io.github.requestmerge.stack.StackParts.StackException;
  * and {@link #restart()} in place: same port (so {@link #url()} and existing clients stay valid),
  * same data path, same settings. {@link #start(Map)} starts a node of its own with extra node
  * settings (a tiny write thread pool, for example); the shared node of {@link Stack} has none.
+ *
+ * <p>{@link #startSecured()} starts a node with security on, as a production cluster runs: HTTPS
+ * only ({@link #url()} is {@code https://127.0.0.1:PORT}) with a certificate from a CA made for the
+ * node ({@link #caCertificate()}, trusted by {@link #sslContext()} and {@link #httpClient()}), every
+ * request authenticated, API keys, and the users {@link #elastic()} (the reserved superuser),
+ * {@link #admin()} (a file-realm superuser) and {@link #noRoles()} (a file-realm user without any
+ * role). Restarts keep all of it: same port, certificates and users; API keys, native users and
+ * roles live in the {@code .security} index and survive as any index does.
  *
  * <p>Thread-safety: start, stop and restart from one thread; {@link #url()} may be read from any.
  */
@@ -40,13 +50,16 @@ public final class ElasticsearchNode extends StackPart {
     private final String part;
     private final Path home;
     private final Path log;
+    /** Null for a node without security. */
+    private final NodeSecurity security;
     private volatile String url;
     private int port;
 
-    private ElasticsearchNode(String part, Path home, Path log) {
+    private ElasticsearchNode(String part, Path home, Path log, NodeSecurity security) {
         this.part = part;
         this.home = home;
         this.log = log;
+        this.security = security;
     }
 
     /** Starts a node and waits until its cluster health is at least yellow. */
@@ -64,6 +77,24 @@ public final class ElasticsearchNode extends StackPart {
      * with its log. The caller owns the node: {@link #close()} it.
      */
     public static ElasticsearchNode start(Map<String, String> settings) {
+        return start(settings, false);
+    }
+
+    /**
+     * Starts a node with security on (see the class comment) and waits until its cluster health is at
+     * least yellow, asked over HTTPS as {@link #admin()}, and {@link #elastic()} authenticates (so the
+     * {@code .security} index, where API keys live too, is readable). {@link #restart()} waits for the
+     * same. The caller owns the node: {@link #close()} it.
+     */
+    public static ElasticsearchNode startSecured() {
+        return start(Map.of(), true);
+    }
+
+    /**
+     * Starts a node with extra node settings (as {@link #start(Map)}), with security on when
+     * {@code secured} (as {@link #startSecured()}). The caller owns the node: {@link #close()} it.
+     */
+    public static ElasticsearchNode start(Map<String, String> settings, boolean secured) {
         long begin = System.nanoTime();
         String major = System.getProperty(VERSION_PROPERTY, "8").trim();
         if (!major.equals("8") && !major.equals("9")) {
@@ -72,7 +103,10 @@ public final class ElasticsearchNode extends StackPart {
         String part = "elasticsearch-" + major;
         Path work = StackParts.workDir(part);
         Path home = work.resolve("node-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis());
-        ElasticsearchNode node = new ElasticsearchNode(part, home, work.resolve(home.getFileName() + ".log"));
+        Path log = work.resolve(home.getFileName() + ".log");
+        NodeSecurity security = secured ? NodeSecurity.prepare(home.resolve("config"),
+            work.resolve(home.getFileName() + ".keytool.log")) : null;
+        ElasticsearchNode node = new ElasticsearchNode(part, home, log, security);
         node.writeSettings(settings);
         Path javaHome = major.equals("8") ? Paths.get(System.getProperty("java.home")) : java21Home();
         node.launch(javaHome, major.equals("9"));
@@ -203,14 +237,27 @@ public final class ElasticsearchNode extends StackPart {
                 Thread.sleep(100);
             }
             String address = Files.readAllLines(ports, StandardCharsets.UTF_8).get(0).trim();
-            String bound = "http://" + address;
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            HttpResponse<String> health = http.send(HttpRequest.newBuilder(
-                URI.create(bound + "/_cluster/health?wait_for_status=yellow&timeout=60s")).build(),
-                HttpResponse.BodyHandlers.ofString());
+            String bound = (security == null ? "http://" : "https://") + address;
+            HttpClient http = security == null ? HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+                : httpClient();
+            HttpRequest.Builder request = HttpRequest.newBuilder(
+                URI.create(bound + "/_cluster/health?wait_for_status=yellow&timeout=60s"));
+            if (security != null) {
+                request.header("Authorization", admin().basicAuth());
+            }
+            HttpResponse<String> health = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            // Security answers 401 for a moment while it starts, even for a file-realm user: ask again.
+            while (health.statusCode() == 401 && System.nanoTime() < deadline) {
+                jvm.checkAlive(while_);
+                Thread.sleep(200);
+                health = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            }
             if (health.statusCode() != 200) {
                 throw new StackException("Elasticsearch: cluster health answered " + health.statusCode() + " "
                     + health.body() + " while " + while_ + "; see " + log);
+            }
+            if (security != null) {
+                awaitAuthenticates(http, bound, elastic(), deadline, while_);
             }
             return bound;
         } catch (IOException e) {
@@ -224,6 +271,28 @@ public final class ElasticsearchNode extends StackPart {
         }
     }
 
+    /**
+     * Waits until {@code user} authenticates. The reserved {@code elastic} user and API keys live in the
+     * {@code .security} index: for a second or two after the health turned yellow they are refused with
+     * 401, as a wrong password is, although the file-realm user is already accepted.
+     */
+    private void awaitAuthenticates(HttpClient http, String bound, Credentials user, long deadline, String while_)
+        throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(bound + "/_security/_authenticate"))
+            .header("Authorization", user.basicAuth()).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        while (response.statusCode() == 401 && System.nanoTime() < deadline) {
+            jvm.checkAlive(while_);
+            Thread.sleep(100);
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        }
+        if (response.statusCode() != 200) {
+            close();
+            throw new StackException("Elasticsearch: user " + user.username() + " is still refused (" + response.statusCode()
+                + " " + response.body() + ") while " + while_ + "; see " + log);
+        }
+    }
+
     private static Path findZstd() {
         for (String dir : List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib")) {
             Path candidate = Paths.get(dir, "libzstd.so.1");
@@ -234,9 +303,70 @@ public final class ElasticsearchNode extends StackPart {
         return null;
     }
 
-    /** @return the HTTP endpoint, e.g. {@code http://127.0.0.1:40123} */
+    /** @return the HTTP endpoint, e.g. {@code http://127.0.0.1:40123}, or {@code https://...} for a secured node */
     public String url() {
         return url;
+    }
+
+    /** @return whether this node runs with security on (see {@link #startSecured()}) */
+    public boolean secured() {
+        return security != null;
+    }
+
+    /** @return the PEM file of the CA that signed a secured node's HTTPS certificate (the only certificate to trust) */
+    public Path caCertificate() {
+        return security().caCertificate();
+    }
+
+    /** @return TLS trusting only the node's CA, for any HTTPS client (the JDK's, Apache's, the Elasticsearch client) */
+    public SSLContext sslContext() {
+        return security().sslContext();
+    }
+
+    /** @return a new JDK HTTP client trusting only the node's CA (it verifies the host name too) */
+    public HttpClient httpClient() {
+        return HttpClient.newBuilder().sslContext(security().sslContext()).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /**
+     * @return the reserved superuser {@code elastic} and its bootstrap password. While a node starts it is
+     *     refused (401) for a moment after the file-realm {@link #admin()} is accepted, until the node reads
+     *     the {@code .security} index; start and restart wait for that.
+     */
+    public Credentials elastic() {
+        return security().elastic();
+    }
+
+    /** @return a superuser of the file realm (users kept in the node's config folder, not in an index) */
+    public Credentials admin() {
+        return security().admin();
+    }
+
+    /** @return a file-realm user without any role: authenticated, but allowed nothing (403) */
+    public Credentials noRoles() {
+        return security().noRoles();
+    }
+
+    private NodeSecurity security() {
+        if (security == null) {
+            throw new IllegalStateException("Elasticsearch: this node runs without security; start one with "
+                + "ElasticsearchNode.startSecured()");
+        }
+        return security;
+    }
+
+    /** A user name and password of a secured node. */
+    public record Credentials(String username, String password) {
+        /** @return the value of an {@code Authorization} header for HTTP basic authentication */
+        public String basicAuth() {
+            return "Basic " + java.util.Base64.getEncoder().encodeToString((username + ":" + password)
+                .getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public String toString() {
+            return username + ":****";
+        }
     }
 
     /** @return which part runs: {@code elasticsearch-8} or {@code elasticsearch-9} */

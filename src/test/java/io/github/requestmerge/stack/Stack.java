@@ -5,7 +5,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The JUnit 5 entry point to the real stack: {@code @ExtendWith(Stack.class)} on a test class,
- * then {@link #elasticsearch()}, {@link #kafka()}, {@link #connect()} or {@link #s3()} for the endpoints. Each part starts once per JVM, when the first
+ * then {@link #elasticsearch()}, {@link #securedElasticsearch()}, {@link #kafka()}, {@link #connect()} or
+ * {@link #s3()} for the endpoints. Each part starts once per JVM, when the first
  * test class needs it, and is shared by all later classes; it stops when the test run ends (the
  * root context closes), and by itself if the JVM dies. A test may stop, kill and restart the shared
  * Elasticsearch node or Connect worker in place (same endpoints); it must leave them running for
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class Stack implements BeforeAllCallback {
 
     private static ElasticsearchNode elasticsearch;
+    private static ElasticsearchNode securedElasticsearch;
     private static S3Server s3;
     private static KafkaBroker kafka;
     private static ConnectWorker connect;
@@ -31,6 +33,18 @@ public final class Stack implements BeforeAllCallback {
             elasticsearch = ElasticsearchNode.start();
         }
         return elasticsearch;
+    }
+
+    /**
+     * @return the shared Elasticsearch node with security on (HTTPS, users, API keys; see
+     *     {@link ElasticsearchNode#startSecured()}), started on first use; a node of its own, beside
+     *     {@link #elasticsearch()}
+     */
+    public static synchronized ElasticsearchNode securedElasticsearch() {
+        if (securedElasticsearch == null) {
+            securedElasticsearch = ElasticsearchNode.startSecured();
+        }
+        return securedElasticsearch;
     }
 
     /** @return the shared S3-compatible server, started on first use */
@@ -60,7 +74,9 @@ public final class Stack implements BeforeAllCallback {
     /**
      * @return the shared stack described as {@code bin/stack up} records it in {@code stack.properties}
      *     (endpoints, PIDs, logs), for tools written against that file (the benchmarks, the quickstart);
-     *     starts what is not running yet
+     *     starts what is not running yet, except the secured node: its {@code elasticsearch.secured.*}
+     *     entries (url, ca, username, password of {@code elastic}, pid, log) are there only once a test
+     *     has started it
      */
     public static synchronized java.util.Properties properties() {
         java.util.Properties properties = new java.util.Properties();
@@ -80,6 +96,14 @@ public final class Stack implements BeforeAllCallback {
         properties.setProperty("s3.secret.key", s3().secretKey());
         properties.setProperty("s3.region", s3().region());
         properties.setProperty("s3.bucket", s3().bucket());
+        if (securedElasticsearch != null) {
+            properties.setProperty("elasticsearch.secured.url", securedElasticsearch.url());
+            properties.setProperty("elasticsearch.secured.ca", securedElasticsearch.caCertificate().toString());
+            properties.setProperty("elasticsearch.secured.username", securedElasticsearch.elastic().username());
+            properties.setProperty("elasticsearch.secured.password", securedElasticsearch.elastic().password());
+            properties.setProperty("elasticsearch.secured.pid", String.valueOf(securedElasticsearch.pid()));
+            properties.setProperty("elasticsearch.secured.log", securedElasticsearch.log().toString());
+        }
         return properties;
     }
 
@@ -99,6 +123,10 @@ public final class Stack implements BeforeAllCallback {
         if (elasticsearch != null) {
             elasticsearch.close();
             elasticsearch = null;
+        }
+        if (securedElasticsearch != null) {
+            securedElasticsearch.close();
+            securedElasticsearch = null;
         }
     }
 }

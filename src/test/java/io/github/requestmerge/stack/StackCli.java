@@ -18,8 +18,16 @@ import io.github.requestmerge.stack.StackParts.StackException;
  * times go to {@code stack.properties} in the stack folder ({@code -Dstack.dir}, default
  * target/stack), where every part also keeps its data and log; {@code down} stops exactly the
  * PIDs recorded there.
+ *
+ * <p>With {@code -Dstack.elasticsearch.secure=true} ({@code bin/stack up --secure}) the stack's
+ * Elasticsearch runs with security on: {@code elasticsearch.url} is HTTPS, and
+ * {@code elasticsearch.ca}, {@code elasticsearch.username} and {@code elasticsearch.password} say
+ * which CA to trust and how to log in (the {@code elastic} superuser).
  */
 public final class StackCli {
+
+    /** {@code true}: the stack's Elasticsearch is a secured node (HTTPS, users, API keys). */
+    static final String SECURE_PROPERTY = "stack.elasticsearch.secure";
 
     private StackCli() {
     }
@@ -51,9 +59,17 @@ public final class StackCli {
         System.setProperty("stack.owner.pid", "0");
         Properties out = new Properties();
         try {
-            ElasticsearchNode elasticsearch = ElasticsearchNode.start();
+            boolean secure = Boolean.getBoolean(SECURE_PROPERTY);
+            ElasticsearchNode elasticsearch = secure ? ElasticsearchNode.startSecured() : ElasticsearchNode.start();
+            Map<String, String> esEndpoints = new LinkedHashMap<>();
+            esEndpoints.put("url", elasticsearch.url());
+            if (secure) {
+                esEndpoints.put("ca", elasticsearch.caCertificate().toString());
+                esEndpoints.put("username", elasticsearch.elastic().username());
+                esEndpoints.put("password", elasticsearch.elastic().password());
+            }
             record(out, state, "elasticsearch", elasticsearch.pid(), elasticsearch.log(), elasticsearch.startup(),
-                Map.of("url", elasticsearch.url()));
+                esEndpoints);
             KafkaBroker kafka = KafkaBroker.start();
             record(out, state, "kafka", kafka.pid(), kafka.log(), kafka.startup(),
                 Map.of("bootstrap.servers", kafka.bootstrapServers()));
