@@ -323,7 +323,9 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
             // reported against connection.urls by its validator
         }
         if (!https && (!getString(SSL_CA_PATH).isBlank() || !getString(SSL_TRUSTSTORE_PATH).isBlank())) {
-            problems.put(CONNECTION_URLS, "TLS settings are given but the URLs are not https");
+            problems.put(CONNECTION_URLS, "TLS settings are given (" + (getString(SSL_CA_PATH).isBlank()
+                ? SSL_TRUSTSTORE_PATH : SSL_CA_PATH) + ") but the URLs are not https: " + String.join(", ",
+                getList(CONNECTION_URLS)));
         }
         try {
             mergeRules();

@@ -93,7 +93,8 @@ class RequestMergeSinkConfigTest {
         Map<String, String> problems = RequestMergeSinkConfig.withoutCrossFieldChecks(config).crossFieldProblems();
         assertEquals("is required with connection.username", problems.get(RequestMergeSinkConfig.CONNECTION_PASSWORD));
         assertTrue(problems.get(RequestMergeSinkConfig.CONNECTION_API_KEY).contains("not both"));
-        assertEquals("TLS settings are given but the URLs are not https", problems.get(RequestMergeSinkConfig.CONNECTION_URLS));
+        assertEquals("TLS settings are given (connection.ssl.ca.path) but the URLs are not https: http://127.0.0.1:9200",
+            problems.get(RequestMergeSinkConfig.CONNECTION_URLS));
         assertEquals("must not exceed buffer.max.events (100)", problems.get(RequestMergeSinkConfig.FLUSH_MAX_EVENTS));
         assertTrue(problems.get(RequestMergeSinkConfig.MERGE_FIELD_RULES).contains("written by the merge itself"));
         ConfigException e = assertThrows(ConfigException.class, () -> new RequestMergeSinkConfig(config));
