@@ -154,6 +154,34 @@ class SecuredElasticsearchSinkIT {
     }
 
     @Test
+    void securedNodeKilledMidStreamLosesNothingAndFailsNoTask() throws Exception {
+        topics.create(name, 2);
+        Map<String, String> config = securedConfig();
+        SecurityAdmin.ApiKey key = admin.apiKey(name, leastPrivilege(config));
+        secrets.addAll(List.of(key.encoded(), key.secret()));
+        config.put("connection.api.key", key.encoded());
+        config.put("tasks.max", "2");
+        connect.putConfig(name, config);
+        watcher = StatusWatcher.watch(name, Stack.connect().restUrl());
+        connect.awaitRunning(name, 2, TIMEOUT);
+
+        RequestTimeline timeline = new RequestTimeline(400, 6, 2, 59);
+        List<RequestTimeline.Event> events = timeline.events();
+        int half = events.size() / 2;
+        topics.produce(name, events.subList(0, half));
+        RequestMergeSinkIT.await(() -> documents.count(name) > 50 ? Boolean.TRUE : null);
+        // Right after a restart the node may refuse the key for a moment (401) while .security recovers; the
+        // task gives refused credentials Retry.CREDENTIALS_GRACE (RetryTest), so it rides through either way.
+        es.kill();
+        topics.produce(name, events.subList(half, events.size()));
+        es.restart();
+        FaultCheck check = new FaultCheck("secured-elasticsearch-sigkill", timeline, documents, name, watcher);
+        check.faultEnded("restart");
+        check.verify(TIMEOUT, topics, name, name + "-dlq", List.of());
+        assertNoSecretLeaks();
+    }
+
+    @Test
     void eachConnectionMistakeIsAValidationErrorNamingTheKeyAndTheUrl() throws IOException {
         Map<String, String> base = securedConfig();
         JsonNode role = leastPrivilege(base);
