@@ -61,8 +61,8 @@ final class HistorySearch {
 
     /** What a search read and found. */
     record Result(String id, List<Found> events, String source, String partitionFrom, boolean narrowed,
-                  long objectsRead, long bytesRead, long partitionObjects, long partitionBytes, long archiveObjects,
-                  long archiveBytes, List<String> problems, List<String> notes) {
+                  long objectsRead, long bytesRead, long probeBytes, long probes, long partitionObjects,
+                  long partitionBytes, long archiveObjects, long archiveBytes, List<String> problems, List<String> notes) {
     }
 
     /** Stops reading an object after its first record. */
@@ -84,6 +84,8 @@ final class HistorySearch {
     private final boolean idFromKey;
     private final Map<String, Long> firstTimestamps = new HashMap<>();
     private long bytesRead;
+    private long probeBytes;
+    private long probes;
 
     HistorySearch(S3Client s3, Retry retry, ArchiveSource source, ArchiveListing listing, WorkerConversion conversion,
                   OfflineMerge merge, Progress progress, long slackMillis) {
@@ -107,6 +109,8 @@ final class HistorySearch {
     Result find(String id, JsonNode live, Integer partitionOption, boolean full)
         throws UnrecoverableException, InterruptedException {
         long bytesBefore = bytesRead;
+        long probeBytesBefore = probeBytes;
+        long probesBefore = probes;
         List<String> notes = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         ArchiveListing.Partition partition = null;
@@ -140,7 +144,7 @@ final class HistorySearch {
             }
             if (count == 0) {
                 return new Result(id, List.of(), topic == null ? "the archive" : topic, "no partition of the topic is "
-                    + "archived", false, 0, 0, 0, 0, listing.objectCount(), listing.bytes(), problems, notes);
+                    + "archived", false, 0, 0, 0, 0, 0, 0, listing.objectCount(), listing.bytes(), problems, notes);
             }
             int number = HistoryCommand.partitionOf(id, count);
             partition = partition(topic, number);
@@ -155,7 +159,7 @@ final class HistorySearch {
         }
         if (partition == null) {
             return new Result(id, List.of(), "the archive", from + ": a partition the archive does not hold", false, 0, 0,
-                0, 0, listing.objectCount(), listing.bytes(), problems, notes);
+                0, 0, 0, 0, listing.objectCount(), listing.bytes(), problems, notes);
         }
         List<ArchiveListing.ArchiveObject> objects = partition.objects();
         boolean narrowed = false;
@@ -179,7 +183,8 @@ final class HistorySearch {
         }
         progress.close();
         return new Result(id, collector.found, partition.source(), from, narrowed, objects.size(), bytesRead - bytesBefore,
-            partition.objects().size(), partition.bytes(), listing.objectCount(), listing.bytes(), problems, notes);
+            probeBytes - probeBytesBefore, probes - probesBefore, partition.objects().size(), partition.bytes(),
+            listing.objectCount(), listing.bytes(), problems, notes);
     }
 
     /**
@@ -197,7 +202,7 @@ final class HistorySearch {
             if (first == null) {
                 return 0;
             }
-            if (first <= bound) {
+            if (first < bound) {
                 found = middle;
                 low = middle + 1;
             } else {
@@ -213,6 +218,8 @@ final class HistorySearch {
             return firstTimestamps.get(object.key());
         }
         Long timestamp = null;
+        long before = bytesRead;
+        probes++;
         try {
             reader.read(object, new ArchiveReader.Handler() {
                 @Override
@@ -229,6 +236,7 @@ final class HistorySearch {
         } catch (FirstRecord first) {
             timestamp = first.record == null ? null : first.record.timestamp();
         }
+        probeBytes += bytesRead - before;
         firstTimestamps.put(object.key(), timestamp);
         return timestamp;
     }

@@ -157,7 +157,9 @@ final class RequestHistory {
         out.println("history of '" + id + "'");
         out.println("  partition   " + result.source() + " (from " + result.partitionFrom() + ")");
         out.println("  read        " + result.objectsRead() + " of " + result.partitionObjects() + " objects of "
-            + result.source() + ", " + size(result.bytesRead()) + " of " + size(result.partitionBytes())
+            + result.source() + ", " + size(result.bytesRead()) + " stored bytes read of " + size(result.partitionBytes())
+            + (result.probes() == 0 ? "" : " (" + size(result.probeBytes()) + " of them in " + result.probes()
+                + " first-line probes for the time bound)")
             + " (the archive: " + result.archiveObjects() + " objects, " + size(result.archiveBytes()) + ")"
             + (result.narrowed() ? "" : ", the whole partition"));
         for (String note : result.notes()) {
@@ -206,6 +208,8 @@ final class RequestHistory {
         json.put("narrowed", result.narrowed());
         json.put("objects_read", result.objectsRead());
         json.put("bytes_read", result.bytesRead());
+        json.put("probe_bytes", result.probeBytes());
+        json.put("probes", result.probes());
         json.put("partition_objects", result.partitionObjects());
         json.put("partition_bytes", result.partitionBytes());
         json.put("archive_objects", result.archiveObjects());
