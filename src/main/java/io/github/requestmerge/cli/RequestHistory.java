@@ -157,11 +157,11 @@ final class RequestHistory {
         out.println("history of '" + id + "'");
         out.println("  partition   " + result.source() + " (from " + result.partitionFrom() + ")");
         out.println("  read        " + result.objectsRead() + " of " + result.partitionObjects() + " objects of "
-            + result.source() + ", " + size(result.bytesRead()) + " stored bytes read of " + size(result.partitionBytes())
-            + (result.probes() == 0 ? "" : " (" + size(result.probeBytes()) + " of them in " + result.probes()
-                + " first-line probes for the time bound)")
-            + " (the archive: " + result.archiveObjects() + " objects, " + size(result.archiveBytes()) + ")"
-            + (result.narrowed() ? "" : ", the whole partition"));
+            + result.source() + " (" + (result.narrowed() ? "narrowed" : "the whole partition") + "), "
+            + size(result.bytesRead()) + " of its " + size(result.partitionBytes()) + " stored"
+            + (result.probes() == 0 ? "" : ", " + size(result.probeBytes()) + " of them in " + result.probes()
+                + " first-line probes for the time bound")
+            + "; the archive holds " + result.archiveObjects() + " objects, " + size(result.archiveBytes()));
         for (String note : result.notes()) {
             out.println("  note        " + note);
         }
