@@ -13,13 +13,14 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code request-merge}: rebuilds (replay) or checks (verify) the merged index from the raw archive in S3,
+ * {@code request-merge}: rebuilds (replay) or checks (verify) the merged index from the raw archive in S3, or
+ * tells one request's history from it (history),
  * driven by the two connector configurations users already have. Runs as {@code bin/request-merge} from
  * the repository, or as a Java main from the component's {@code lib/} with the worker's libraries (the
  * Connect API, JSON converter and transforms) on the classpath.
  */
 @Command(name = "request-merge", mixinStandardHelpOptions = true, versionProvider = RequestMergeCli.VersionProvider.class,
-    subcommands = {ReplayCommand.class, VerifyCommand.class},
+    subcommands = {ReplayCommand.class, VerifyCommand.class, HistoryCommand.class},
     description = "Rebuilds or verifies the merged Elasticsearch index from the raw archive in S3.")
 public final class RequestMergeCli implements Runnable {
 
@@ -37,7 +38,11 @@ public final class RequestMergeCli implements Runnable {
         cli.setErr(new PrintWriter(err, true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         for (CommandLine sub : cli.getSubcommands().values()) {
-            ((ScanCommand) sub.getCommand()).progressStream = err;
+            if (sub.getCommand() instanceof ScanCommand scan) {
+                scan.progressStream = err;
+            } else if (sub.getCommand() instanceof HistoryCommand history) {
+                history.progressStream = err;
+            }
         }
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter writer = commandLine.getErr();
@@ -62,7 +67,7 @@ public final class RequestMergeCli implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "name a command: replay or verify");
+        throw new ParameterException(spec.commandLine(), "name a command: replay, verify or history");
     }
 
     /** The plugin's version. */

@@ -69,6 +69,11 @@ public final class OfflineMerge {
         public long offset() {
             return pending.offset();
         }
+
+        /** @return the event time (epoch millis) the merge goes by, or null for a tombstone, which has none */
+        public Long eventTime() {
+            return pending.event() == null ? null : pending.event().timestamp();
+        }
     }
 
     /** A document being rebuilt; it starts absent, as for an id Elasticsearch does not hold. */

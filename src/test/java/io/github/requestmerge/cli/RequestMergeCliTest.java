@@ -37,12 +37,25 @@ class RequestMergeCliTest {
         assertEquals(0, run("verify", "--help"));
         assertTrue(out.contains("--ignore=FIELD") && out.contains("1   it does not (different, missing or extra documents)"),
             out);
+        assertEquals(0, run("history", "--help"));
+        assertTrue(out.contains("--at=TIME") && out.contains("1   an id is not in the archive"), out);
+    }
+
+    @Test
+    void historyFindsThePartitionAsTheProducersDefaultPartitionerDoes() {
+        for (int i = 0; i < 1000; i++) {
+            String key = "req-" + i;
+            for (int partitions : new int[] {1, 3, 4, 12}) {
+                assertEquals(org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(
+                    key.getBytes(StandardCharsets.UTF_8), partitions), HistoryCommand.partitionOf(key, partitions), key);
+            }
+        }
     }
 
     @Test
     void usageErrorsExitWith2() {
         assertEquals(2, run());
-        assertTrue(err.contains("name a command: replay or verify"), err);
+        assertTrue(err.contains("name a command: replay, verify or history"), err);
         assertEquals(2, run("replay", "--sink", "s.json"));
         assertTrue(err.contains("Missing required option: '--archive=FILE'"), err);
         assertEquals(2, run("replay", "--archive", "a.json", "--sink", "s.json", "--from", "yesterday"));
@@ -52,6 +65,10 @@ class RequestMergeCliTest {
         assertEquals(2, run("replay", "--archive", "a.json", "--sink", "s.json", "--index", "Requests"));
         assertTrue(err.contains("request-merge: --index: index names must be lower case: 'Requests'"), err);
         assertEquals(2, run("replay", "--archive", "a.json", "--sink", "s.json", "--on-error", "ignore"));
+        assertEquals(2, run("history", "--archive", "a.json", "--sink", "s.json"));
+        assertTrue(err.contains("Missing required parameter: 'ID'"), err);
+        assertEquals(2, run("history", "--archive", "a.json", "--sink", "s.json", "--at", "lunch", "abc123"));
+        assertTrue(err.contains("'lunch' is not a time"), err);
     }
 
     @Test

@@ -1,0 +1,196 @@
+package io.github.requestmerge.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.github.requestmerge.archive.ArchiveLayout;
+import io.github.requestmerge.archive.RawRecord;
+import io.github.requestmerge.archive.RawRecordCodec;
+import io.github.requestmerge.cli.RequestMergeCli;
+import io.github.requestmerge.stack.Stack;
+import io.github.requestmerge.testing.Documents;
+import io.github.requestmerge.testing.TestArchive;
+
+/**
+ * Benchmark of {@code request-merge history} on an archive of 1,000,000 events of 100,000 requests over 4
+ * partitions, written straight into the stack's S3 server in the archive connector's layout (records in
+ * produce-time order, each request's ten events within ten minutes, its times spread over about 14 hours,
+ * up to 2 s out of order; {@code bench.history.per.object} records per object). The live documents of the
+ * sampled ids are written by {@code replay --id} (the live connector's merge). Then, for each sampled id,
+ * {@code history} and {@code history --at} run in this JVM (after one warm-up id), timed from the call to
+ * its return, with the objects and bytes they read. Run with {@code bin/bench-history}; results on stdout.
+ */
+@EnabledIfSystemProperty(named = "bench.history", matches = "true")
+@ExtendWith(Stack.class)
+class HistoryBenchIT {
+
+    private static final int EVENTS = Integer.getInteger("bench.history.events", 1_000_000);
+    private static final int IDS = Integer.getInteger("bench.history.ids", 100_000);
+    private static final int PARTITIONS = 4;
+    private static final int PER_OBJECT = Integer.getInteger("bench.history.per.object", 25_000);
+    private static final int SAMPLES = 10;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void historyOfOneIdReadsASmallFractionOfTheArchive() throws Exception {
+        String name = "bench-history";
+        String topic = name;
+        Random random = new Random(11);
+        long base = Instant.parse("2026-11-27T00:00:00Z").toEpochMilli();
+        int perId = EVENTS / IDS;
+        long span = 14L * 3600 * 1000;
+        long[] times = new long[IDS * perId];
+        int[] owners = new int[IDS * perId];
+        Integer[] order = new Integer[IDS * perId];
+        for (int id = 0, n = 0; id < IDS; id++) {
+            long start = base + (long) (random.nextDouble() * span);
+            for (int e = 0; e < perId; e++, n++) {
+                times[n] = start + random.nextInt(600_000);
+                owners[n] = id;
+                order[n] = n;
+            }
+        }
+        Arrays.sort(order, (a, b) -> Long.compare(times[a], times[b]));
+        long write = System.nanoTime();
+        ArchiveLayout layout = ArchiveLayout.byPartition(name);
+        long[] offsets = new long[PARTITIONS];
+        List<List<byte[]>> chunks = new ArrayList<>();
+        long[] chunkStart = new long[PARTITIONS];
+        for (int p = 0; p < PARTITIONS; p++) {
+            chunks.add(new ArrayList<>());
+        }
+        long stored = 0;
+        int objects = 0;
+        try (TestArchive archive = new TestArchive(Stack.s3(), name)) {
+            for (int i = 0; i < order.length; i++) {
+                int n = order[i];
+                String id = "req-" + owners[n];
+                int p = Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+                // Produce time: the event time, up to 2 s late.
+                long timestamp = times[n] + random.nextInt(2000);
+                String value = "{\"id\":\"" + id + "\",\"clicks\":\"+1\",\"impressions\":\"+" + (1 + random.nextInt(5))
+                    + "\"" + (random.nextInt(10) == 0 ? ",\"domain\":\"d" + random.nextInt(50) + ".example\"" : "") + "}";
+                if (chunks.get(p).isEmpty()) {
+                    chunkStart[p] = offsets[p];
+                }
+                chunks.get(p).add(RawRecordCodec.write(new RawRecord(topic, p, offsets[p]++, timestamp, "CreateTime",
+                    id.getBytes(StandardCharsets.UTF_8), List.of(), value.getBytes(StandardCharsets.UTF_8))));
+                if (chunks.get(p).size() == PER_OBJECT) {
+                    stored += flush(archive, layout, topic, p, chunkStart[p], chunks.get(p));
+                    objects++;
+                }
+            }
+            for (int p = 0; p < PARTITIONS; p++) {
+                if (!chunks.get(p).isEmpty()) {
+                    stored += flush(archive, layout, topic, p, chunkStart[p], chunks.get(p));
+                    objects++;
+                }
+            }
+            Path archiveFile = archive.config(dir, TestArchive.PLUGIN, topic);
+            System.out.printf(Locale.ROOT, "archive: %,d events of %,d ids, %d objects, %,d bytes stored, written in %.1f s%n",
+                order.length, IDS, objects, stored, (System.nanoTime() - write) / 1e9);
+
+            Map<String, String> sink = new LinkedHashMap<>();
+            sink.put("name", name);
+            sink.put("connector.class", "io.github.requestmerge.sink.RequestMergeSinkConnector");
+            sink.put("topics", topic);
+            sink.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+            sink.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+            sink.put("value.converter.schemas.enable", "false");
+            sink.put("connection.urls", Stack.elasticsearch().url());
+            sink.put("index.name", name);
+            sink.put("index.template.name", name);
+            Path sinkFile = TestArchive.write(dir.resolve("sink.json"), sink);
+            List<String> sampled = new ArrayList<>();
+            for (int i = 0; i <= SAMPLES; i++) {
+                sampled.add("req-" + random.nextInt(IDS));
+            }
+            List<String> replay = new ArrayList<>(List.of("replay", "--archive", archiveFile.toString(), "--sink",
+                sinkFile.toString(), "--index", name, "--no-progress"));
+            sampled.forEach(id -> {
+                replay.add("--id");
+                replay.add(id);
+            });
+            long replayStart = System.nanoTime();
+            assertEquals(0, run(replay).exit);
+            System.out.printf(Locale.ROOT, "live documents of %d ids by replay --id: %.1f s%n", sampled.size(),
+                (System.nanoTime() - replayStart) / 1e9);
+
+            String[] common = {"history", "--archive", archiveFile.toString(), "--sink", sinkFile.toString(), "--format",
+                "json", "--no-progress"};
+            for (int i = 0; i < sampled.size(); i++) {
+                String id = sampled.get(i);
+                for (boolean at : new boolean[] {false, true}) {
+                    List<String> args = new ArrayList<>(List.of(common));
+                    JsonNode live = new Documents(Stack.elasticsearch().url()).get(name, id);
+                    if (at) {
+                        Instant created = Instant.parse(live.path("created_at").asText());
+                        Instant updated = Instant.parse(live.path("updated_at").asText());
+                        args.add("--at");
+                        args.add(created.plusMillis((updated.toEpochMilli() - created.toEpochMilli()) / 2).toString());
+                    }
+                    args.add(id);
+                    long start = System.nanoTime();
+                    Result result = run(args);
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    assertEquals(0, result.exit, result.err);
+                    JsonNode history = Documents.JSON.readTree(result.out);
+                    assertEquals("[]", history.path("differences_from_live").toString(), history.toString());
+                    System.out.printf(Locale.ROOT, "%s%s %s%s: %.2f s, %d events, %d of %d objects (%d of the archive), "
+                        + "%,d of %,d bytes (%.1f%% of the archive's %,d; %d probes, %,d bytes)%n",
+                        i == 0 ? "warm-up " : "", at ? "--at" : "history", id, history.path("narrowed").asBoolean()
+                            ? "" : " (whole partition)", seconds, history.path("events").size(),
+                        history.path("objects_read").asLong(), history.path("partition_objects").asLong(),
+                        history.path("archive_objects").asLong(), history.path("bytes_read").asLong(),
+                        history.path("partition_bytes").asLong(),
+                        100.0 * history.path("bytes_read").asLong() / history.path("archive_bytes").asLong(),
+                        history.path("archive_bytes").asLong(), history.path("probes").asLong(),
+                        history.path("probe_bytes").asLong());
+                }
+            }
+        }
+    }
+
+    private static long flush(TestArchive archive, ArchiveLayout layout, String topic, int partition, long start,
+                              List<byte[]> lines) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        lines.forEach(bytes::writeBytes);
+        byte[] gzipped = TestArchive.gzip(bytes.toByteArray());
+        archive.put(layout.objectKey(topic, partition, start, 0), gzipped);
+        lines.clear();
+        return gzipped.length;
+    }
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private static Result run(List<String> args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = RequestMergeCli.run(args.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}
