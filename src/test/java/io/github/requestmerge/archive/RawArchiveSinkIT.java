@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.github.requestmerge.stack.S3Server;
@@ -116,16 +114,7 @@ class RawArchiveSinkIT {
 
     /** @return each key's error messages from the validate endpoint; keys without errors left out */
     private Map<String, List<String>> validationErrors(Map<String, String> config) {
-        JsonNode answer = connect.validate(PLUGIN, config);
-        Map<String, List<String>> errors = new TreeMap<>();
-        for (JsonNode value : answer.path("configs")) {
-            List<String> messages = new ArrayList<>();
-            value.path("value").path("errors").forEach(message -> messages.add(message.asText()));
-            if (!messages.isEmpty()) {
-                errors.put(value.path("value").path("name").asText(), messages);
-            }
-        }
-        return errors;
+        return connect.validationErrors(PLUGIN, config);
     }
 
     @Test

@@ -16,7 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanServerConnection;
@@ -346,16 +345,7 @@ class SecuredElasticsearchSinkIT {
     }
 
     private Map<String, List<String>> validationErrors(Map<String, String> config) {
-        JsonNode answer = connect.validate(PLUGIN, config);
-        Map<String, List<String>> errors = new TreeMap<>();
-        for (JsonNode value : answer.path("configs")) {
-            List<String> messages = new ArrayList<>();
-            value.path("value").path("errors").forEach(message -> messages.add(message.asText()));
-            if (!messages.isEmpty()) {
-                errors.put(value.path("value").path("name").asText(), messages);
-            }
-        }
-        return errors;
+        return connect.validationErrors(PLUGIN, config);
     }
 
     private static Map<String, String> shippedSecuredExample() throws IOException {

@@ -39,6 +39,19 @@ public final class ConnectRest {
         return read(send("PUT", "/connector-plugins/" + plugin + "/config/validate", config));
     }
 
+    /** @return the validate endpoint's error messages by key, only the keys with errors, sorted by key */
+    public Map<String, List<String>> validationErrors(String plugin, Map<String, String> config) {
+        Map<String, List<String>> errors = new java.util.TreeMap<>();
+        for (JsonNode value : validate(plugin, config).path("configs")) {
+            List<String> messages = new ArrayList<>();
+            value.path("value").path("errors").forEach(message -> messages.add(message.asText()));
+            if (!messages.isEmpty()) {
+                errors.put(value.path("value").path("name").asText(), messages);
+            }
+        }
+        return errors;
+    }
+
     /** @return the class names of the connectors the worker can run ({@code GET /connector-plugins}) */
     public List<String> plugins() {
         List<String> classes = new ArrayList<>();
