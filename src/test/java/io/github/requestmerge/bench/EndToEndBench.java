@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -28,6 +29,7 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 
@@ -598,6 +600,8 @@ public final class EndToEndBench {
      * partition's leader answers. A topic is created before its broker has taken the lead, and on a loaded machine
      * the catch-up's first produce then met NOT_LEADER_OR_FOLLOWER, after which its idempotent producer kept
      * getting OUT_OF_ORDER_SEQUENCE_NUMBER until its batches expired (seen once, on a stack just started).
+     * The admin client retries NOT_LEADER_OR_FOLLOWER itself, but not a topic the broker's metadata does not
+     * hold yet: that UNKNOWN_TOPIC_OR_PARTITION fails the call at once (seen once in CI), so it is asked again.
      */
     private void awaitLeaders() throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
@@ -605,8 +609,18 @@ public final class EndToEndBench {
             for (int partition = 0; partition < options.partitions; partition++) {
                 latest.put(new TopicPartition(name, partition), OffsetSpec.latest());
             }
-            // The admin client retries NOT_LEADER_OR_FOLLOWER itself, up to its default.api.timeout.ms (60 s).
-            admin.listOffsets(latest).all().get();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (true) {
+                try {
+                    admin.listOffsets(latest).all().get();
+                    return;
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
+                }
+            }
         }
     }
 
