@@ -36,7 +36,7 @@ import io.github.requestmerge.stack.StackParts.StackException;
  */
 final class NodeSecurity {
 
-    /** The file the node's launcher looks for (see LoopbackSecurity in src/stack/elasticsearch-8 and -9). */
+    /** The file the node's launcher looks for (see LoopbackSecurity in src/stack/elasticsearch-common). */
     static final String MARKER = "loopback-security.properties";
     private static final SecureRandom RANDOM = new SecureRandom();
 

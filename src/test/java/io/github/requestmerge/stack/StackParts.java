@@ -75,12 +75,16 @@ final class StackParts {
     }
 
     /**
-     * Compiles the shared launcher sources ({@code src/stack/common}) and the part's own
+     * Compiles the shared launcher sources ({@code src/stack/common}), those every Elasticsearch major shares
+     * ({@code src/stack/elasticsearch-common/launcher}, for the {@code elasticsearch-*} parts) and the part's own
      * ({@code src/stack/<part>/launcher}, if any) with the given JDK, against the part's classpath.
      */
     static Path compileLauncher(String part, Path javaHome, String classpath) {
         Path classes = workDir(part).resolve("launcher-classes");
         List<Path> roots = new ArrayList<>(List.of(projectDir().resolve("src/stack/common")));
+        if (part.startsWith("elasticsearch-")) {
+            roots.add(projectDir().resolve("src/stack/elasticsearch-common/launcher"));
+        }
         Path own = projectDir().resolve("src/stack").resolve(part).resolve("launcher");
         if (Files.isDirectory(own)) {
             roots.add(own);
