@@ -3,13 +3,11 @@ package io.github.requestmerge.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,9 +24,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.requestmerge.archive.ArchiveLayout;
 import io.github.requestmerge.archive.RawRecord;
 import io.github.requestmerge.archive.RawRecordCodec;
-import io.github.requestmerge.cli.RequestMergeCli;
 import io.github.requestmerge.stack.Stack;
+import io.github.requestmerge.testing.CliRun;
 import io.github.requestmerge.testing.Documents;
+import io.github.requestmerge.testing.SinkConfigs;
 import io.github.requestmerge.testing.TestArchive;
 
 /**
@@ -112,16 +111,7 @@ class HistoryBenchIT {
             System.out.printf(Locale.ROOT, "archive: %,d events of %,d ids, %d objects, %,d bytes stored, written in %.1f s%n",
                 order.length, IDS, objects, stored, (System.nanoTime() - write) / 1e9);
 
-            Map<String, String> sink = new LinkedHashMap<>();
-            sink.put("name", name);
-            sink.put("connector.class", "io.github.requestmerge.sink.RequestMergeSinkConnector");
-            sink.put("topics", topic);
-            sink.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-            sink.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-            sink.put("value.converter.schemas.enable", "false");
-            sink.put("connection.urls", Stack.elasticsearch().url());
-            sink.put("index.name", name);
-            sink.put("index.template.name", name);
+            Map<String, String> sink = SinkConfigs.merging(name, topic);
             Path sinkFile = TestArchive.write(dir.resolve("sink.json"), sink);
             List<String> sampled = new ArrayList<>();
             for (int i = 0; i <= SAMPLES; i++) {
@@ -134,7 +124,7 @@ class HistoryBenchIT {
                 replay.add(id);
             });
             long replayStart = System.nanoTime();
-            assertEquals(0, run(replay).exit);
+            assertEquals(0, CliRun.of(replay).exit());
             System.out.printf(Locale.ROOT, "live documents of %d ids by replay --id: %.1f s%n", sampled.size(),
                 (System.nanoTime() - replayStart) / 1e9);
 
@@ -153,10 +143,10 @@ class HistoryBenchIT {
                     }
                     args.add(id);
                     long start = System.nanoTime();
-                    Result result = run(args);
+                    CliRun result = CliRun.of(args);
                     double seconds = (System.nanoTime() - start) / 1e9;
-                    assertEquals(0, result.exit, result.err);
-                    JsonNode history = Documents.JSON.readTree(result.out);
+                    assertEquals(0, result.exit(), result.err());
+                    JsonNode history = Documents.JSON.readTree(result.out());
                     assertEquals("[]", history.path("differences_from_live").toString(), history.toString());
                     System.out.printf(Locale.ROOT, "%s%s %s%s: %.2f s, %d events, %d of %d objects (%d of the archive), "
                         + "%,d of %,d bytes (%.1f%% of the archive's %,d; %d probes, %,d bytes)%n",
@@ -181,16 +171,5 @@ class HistoryBenchIT {
         archive.put(layout.objectKey(topic, partition, start, 0), gzipped);
         lines.clear();
         return gzipped.length;
-    }
-
-    private record Result(int exit, String out, String err) {
-    }
-
-    private static Result run(List<String> args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = RequestMergeCli.run(args.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

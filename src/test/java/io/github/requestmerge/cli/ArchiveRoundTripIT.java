@@ -3,11 +3,8 @@ package io.github.requestmerge.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -29,6 +26,7 @@ import io.github.requestmerge.archive.RawArchiveConfig;
 import io.github.requestmerge.stack.S3Server;
 import io.github.requestmerge.stack.Stack;
 import io.github.requestmerge.testing.ArchiveContents;
+import io.github.requestmerge.testing.CliRun;
 import io.github.requestmerge.testing.ConnectRest;
 import io.github.requestmerge.testing.Documents;
 import io.github.requestmerge.testing.FaultCheck;
@@ -124,16 +122,16 @@ class ArchiveRoundTripIT {
 
             Path sinkFile = TestArchive.write(dir.resolve("sink.json"), sink);
             Path archiveFile = TestArchive.write(dir.resolve("archive.json"), archive);
-            Run replay = cli("replay", "--archive", archiveFile.toString(), "--sink", sinkFile.toString(), "--index",
+            CliRun replay = CliRun.of("replay", "--archive", archiveFile.toString(), "--sink", sinkFile.toString(), "--index",
                 NAME + "-replayed");
-            assertEquals(0, replay.exit, replay.toString());
+            assertEquals(0, replay.exit(), replay.toString());
             Map<String, JsonNode> live = documents.all(NAME);
             Map<String, JsonNode> replayed = documents.all(NAME + "-replayed");
             assertEquals(List.of(), timeline.mismatches(replayed), "replay equals the independent merge");
             assertEquals(List.of(), differences(live, replayed), "replay equals the live index: fields, times and offset marks");
 
-            Run verify = cli("verify", "--archive", archiveFile.toString(), "--sink", sinkFile.toString());
-            assertEquals(0, verify.exit, verify.toString());
+            CliRun verify = CliRun.of("verify", "--archive", archiveFile.toString(), "--sink", sinkFile.toString());
+            assertEquals(0, verify.exit(), verify.toString());
             mergeWatcher.assertNothingFailed();
             archiveWatcher.assertNothingFailed();
         } finally {
@@ -153,21 +151,6 @@ class ArchiveRoundTripIT {
             }
         }
         return differences;
-    }
-
-    private record Run(int exit, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + exit + "\n--- out:\n" + out + "\n--- err:\n" + err;
-        }
-    }
-
-    private static Run cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = RequestMergeCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     /** A connector config from {@code config/}, as a user would PUT it. */

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,8 +29,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.github.requestmerge.stack.Stack;
+import io.github.requestmerge.testing.CliRun;
 import io.github.requestmerge.testing.Documents;
 import io.github.requestmerge.testing.RequestTimeline;
+import io.github.requestmerge.testing.SinkConfigs;
 import io.github.requestmerge.testing.TestArchive;
 
 /**
@@ -60,33 +61,21 @@ class HistoryCommandIT {
         documents = new Documents(Stack.elasticsearch().url());
     }
 
-    /** One run of the tool, in this JVM. */
-    record Run(int exit, String out, String err) {
-
-        @Override
-        public String toString() {
-            return "exit " + exit + "\n--- out:\n" + out + "\n--- err:\n" + err;
-        }
-
-        /** @return the json output's objects, by id */
-        Map<String, JsonNode> json() throws IOException {
-            Map<String, JsonNode> byId = new LinkedHashMap<>();
-            for (String line : out.split("\n")) {
-                if (!line.isBlank()) {
-                    JsonNode node = Documents.JSON.readTree(line);
-                    byId.put(node.path("id").asText(), node);
-                }
+    /** @return the json output's objects, by id */
+    private static Map<String, JsonNode> json(CliRun run) throws IOException {
+        Map<String, JsonNode> byId = new LinkedHashMap<>();
+        for (String line : run.out().split("\n")) {
+            if (!line.isBlank()) {
+                JsonNode node = Documents.JSON.readTree(line);
+                byId.put(node.path("id").asText(), node);
             }
-            return byId;
         }
+        return byId;
     }
 
-    private Run cli(boolean quiet, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = RequestMergeCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-        Run run = new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    /** @return the CLI's run, printed unless {@code quiet} */
+    private static CliRun cli(boolean quiet, String... args) {
+        CliRun run = CliRun.of(args);
         if (!quiet) {
             System.out.println(run);
         }
@@ -94,16 +83,7 @@ class HistoryCommandIT {
     }
 
     private Map<String, String> sinkConfig(String topic) {
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("name", name);
-        config.put("connector.class", "io.github.requestmerge.sink.RequestMergeSinkConnector");
-        config.put("topics", topic);
-        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        config.put("value.converter.schemas.enable", "false");
-        config.put("connection.urls", Stack.elasticsearch().url());
-        config.put("index.name", name);
-        config.put("index.template.name", name);
+        Map<String, String> config = SinkConfigs.merging(name, topic);
         config.put("errors.tolerance", "all");
         config.put("errors.log.enable", "true");
         return config;
@@ -120,15 +100,15 @@ class HistoryCommandIT {
             archiveFile = archive.config(dir, TestArchive.PLUGIN, topic);
         }
         Path sinkFile = TestArchive.write(dir.resolve("sink.json"), sinkConfig(topic));
-        Run replay = cli(false, "replay", "--archive", archiveFile.toString(), "--sink", sinkFile.toString(), "--index", name);
+        CliRun replay = cli(false, "replay", "--archive", archiveFile.toString(), "--sink", sinkFile.toString(), "--index", name);
         assertEquals(0, replay.exit(), replay.toString());
 
         List<String> args = new ArrayList<>(List.of("history", "--archive", archiveFile.toString(), "--sink",
             sinkFile.toString(), "--format", "json", "--time-slack", "0"));
         args.addAll(timeline.ids());
-        Run all = cli(true, args.toArray(new String[0]));
+        CliRun all = cli(true, args.toArray(new String[0]));
         assertEquals(0, all.exit(), all.err());
-        Map<String, JsonNode> histories = all.json();
+        Map<String, JsonNode> histories = json(all);
         assertEquals(300, histories.size());
         int narrowed = 0;
         long read = 0;
@@ -169,9 +149,9 @@ class HistoryCommandIT {
             List<String> atArgs = new ArrayList<>(List.of("history", "--archive", archiveFile.toString(), "--sink",
                 sinkFile.toString(), "--format", "json", "--at", Instant.ofEpochMilli(at).toString()));
             atArgs.addAll(ids);
-            Run run = cli(true, atArgs.toArray(new String[0]));
+            CliRun run = cli(true, atArgs.toArray(new String[0]));
             assertEquals(0, run.exit(), run.toString());
-            Map<String, JsonNode> atHistories = run.json();
+            Map<String, JsonNode> atHistories = json(run);
             for (String id : ids) {
                 ObjectNode expected = foldUpTo(byId.get(id), at);
                 JsonNode actual = atHistories.get(id).path("document_at");
@@ -283,11 +263,11 @@ class HistoryCommandIT {
             archiveFile = archive.config(dir, TestArchive.PLUGIN, topic);
         }
         Path sinkFile = TestArchive.write(dir.resolve("sink.json"), sinkConfig(topic));
-        Run replay = cli(false, "replay", "--archive", archiveFile.toString(), "--sink", sinkFile.toString(), "--index", name);
+        CliRun replay = cli(false, "replay", "--archive", archiveFile.toString(), "--sink", sinkFile.toString(), "--index", name);
         assertEquals(0, replay.exit(), replay.toString());
         String[] base = {"history", "--archive", archiveFile.toString(), "--sink", sinkFile.toString()};
 
-        Run table = cli(false, with(base, id));
+        CliRun table = cli(false, with(base, id));
         assertEquals(0, table.exit(), table.toString());
         String out = table.out();
         assertTrue(out.contains("from the live document's offset marks"), out);
@@ -303,7 +283,7 @@ class HistoryCommandIT {
         assertTrue(out.contains("rejected (value converter): "), out);
         assertTrue(out.contains("the final document equals the live document in " + name), out);
 
-        Map<String, JsonNode> json = cli(false, with(base, "--format", "json", id)).json();
+        Map<String, JsonNode> json = json(cli(false, with(base, "--format", "json", id)));
         JsonNode history = json.get(id);
         assertEquals(7, history.path("events").size(), history.toString());
         assertEquals(List.of(0L, 2L, 3L, 4L, 5L, 6L, 7L), offsets(history.path("events")));
@@ -312,33 +292,33 @@ class HistoryCommandIT {
 
         // --at: before the first event, between events (the out-of-order event in, the later one out), after a
         // tombstone, after the last.
-        JsonNode before = cli(false, with(base, "--format", "json", "--at", "2026-11-27T09:59:59Z", id)).json().get(id);
+        JsonNode before = json(cli(false, with(base, "--format", "json", "--at", "2026-11-27T09:59:59Z", id))).get(id);
         assertTrue(before.path("document_at").isNull(), before.toString());
         assertEquals("[]", before.path("included_offsets").toString());
-        JsonNode between = cli(false, with(base, "--format", "json", "--at", "2026-11-27T10:00:02Z", id)).json().get(id);
+        JsonNode between = json(cli(false, with(base, "--format", "json", "--at", "2026-11-27T10:00:02Z", id))).get(id);
         assertEquals(List.of(0L, 3L), longs(between.path("included_offsets")));
         assertEquals(5, between.path("document_at").path("clicks").asLong());
         assertEquals("Lyon", between.path("document_at").path("geo").path("city").asText());
         assertTrue(between.path("document_at").path("geo").path("country").isMissingNode());
         assertEquals("2026-11-27T10:00:01Z", between.path("document_at").path("updated_at").asText());
-        JsonNode deleted = cli(false, with(base, "--format", "json", "--at", "2026-11-27T10:00:05.500Z", id)).json().get(id);
+        JsonNode deleted = json(cli(false, with(base, "--format", "json", "--at", "2026-11-27T10:00:05.500Z", id))).get(id);
         assertTrue(deleted.path("document_at").isNull(), deleted.toString());
-        Run after = cli(false, with(base, "--at", "2026-11-27T11:00:00Z", id));
+        CliRun after = cli(false, with(base, "--at", "2026-11-27T11:00:00Z", id));
         assertTrue(after.out().contains("at 2026-11-27T11:00:00Z: 5 of 7 events included (offsets 0, 2, 3, 5, 6"),
             after.out());
-        JsonNode afterJson = cli(false, with(base, "--format", "json", "--at", "2026-11-27T11:00:00Z", id)).json().get(id);
+        JsonNode afterJson = json(cli(false, with(base, "--format", "json", "--at", "2026-11-27T11:00:00Z", id))).get(id);
         assertEquals(history.path("document"), afterJson.path("document_at"));
 
         // Without a live document: Kafka's default partitioner finds the partition, which is read whole.
         documents.send("DELETE", "/" + name + "/_doc/" + other + "?refresh=true", null);
-        JsonNode fallback = cli(false, with(base, "--format", "json", other)).json().get(other);
+        JsonNode fallback = json(cli(false, with(base, "--format", "json", other))).get(other);
         assertTrue(fallback.path("partition_from").asText().startsWith("Kafka's default partitioner"), fallback.toString());
         assertEquals(topic + "/" + p, fallback.path("partition").asText());
         assertEquals(10, fallback.path("document").path("clicks").asLong());
         assertEquals(fallback.path("partition_objects").asLong(), fallback.path("objects_read").asLong());
 
         // An id the archive does not hold.
-        Run absent = cli(false, with(base, "nobody-here"));
+        CliRun absent = cli(false, with(base, "nobody-here"));
         assertEquals(1, absent.exit(), absent.toString());
         assertTrue(absent.err().contains("'nobody-here' is not in the archive: no record of it in " + topic + "/"),
             absent.err());
@@ -351,7 +331,7 @@ class HistoryCommandIT {
             lines.writeBytes("{not a record\n".getBytes(StandardCharsets.UTF_8));
             archive.put(corruptKey, TestArchive.gzip(lines.toByteArray()));
         }
-        Run corrupt = cli(false, with(base, "--full", id));
+        CliRun corrupt = cli(false, with(base, "--full", id));
         assertEquals(3, corrupt.exit(), corrupt.toString());
         assertTrue(corrupt.out().contains("problem     " + corruptKey + " line 2: not valid JSON"), corrupt.out());
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,9 +28,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.requestmerge.TestData;
 import io.github.requestmerge.archive.ArchiveLayout;
 import io.github.requestmerge.stack.Stack;
+import io.github.requestmerge.testing.CliRun;
 import io.github.requestmerge.testing.ConnectRest;
 import io.github.requestmerge.testing.Documents;
 import io.github.requestmerge.testing.RequestTimeline;
+import io.github.requestmerge.testing.SinkConfigs;
 import io.github.requestmerge.testing.TestArchive;
 import io.github.requestmerge.testing.Topics;
 import io.github.requestmerge.testing.Waits;
@@ -73,30 +74,17 @@ class RequestMergeCliIT {
         List<String> all = new ArrayList<>(List.of(args));
         all.add("--summary-json");
         all.add(summary.toString());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = RequestMergeCli.run(all.toArray(new String[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
+        CliRun ran = CliRun.of(all);
         JsonNode json = summary.toFile().exists() ? Documents.JSON.readTree(summary.toFile()) : null;
-        Run run = new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), json);
+        Run run = new Run(ran.exit(), ran.out(), ran.err(), json);
         System.out.println(run);
         return run;
     }
 
     /** The sink's configuration as a user keeps it. */
     private Map<String, String> sinkConfig(String topic) {
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("name", name);
-        config.put("connector.class", "io.github.requestmerge.sink.RequestMergeSinkConnector");
+        Map<String, String> config = SinkConfigs.merging(name, topic);
         config.put("tasks.max", "2");
-        config.put("topics", topic);
-        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        config.put("value.converter.schemas.enable", "false");
-        config.put("connection.urls", Stack.elasticsearch().url());
-        config.put("index.name", name);
-        config.put("index.template.name", name);
-        config.put("flush.linger.ms", "50");
         config.put("errors.tolerance", "all");
         // Without a dead letter queue, the error log is what lets a task report a bad record and go on.
         config.put("errors.log.enable", "true");

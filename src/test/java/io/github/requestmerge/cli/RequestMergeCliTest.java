@@ -3,13 +3,13 @@ package io.github.requestmerge.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.github.requestmerge.testing.CliRun;
 
 /** Usage and configuration errors: exit code 2 and a message naming what to fix, before anything is contacted. */
 class RequestMergeCliTest {
@@ -21,13 +21,10 @@ class RequestMergeCliTest {
     private String out;
 
     private int run(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int exit = RequestMergeCli.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
-            new PrintStream(e, true, StandardCharsets.UTF_8));
-        out = o.toString(StandardCharsets.UTF_8);
-        err = e.toString(StandardCharsets.UTF_8);
-        return exit;
+        CliRun run = CliRun.of(args);
+        out = run.out();
+        err = run.err();
+        return run.exit();
     }
 
     @Test

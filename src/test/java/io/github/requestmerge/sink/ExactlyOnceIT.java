@@ -16,6 +16,7 @@ import io.github.requestmerge.testing.ConnectRest;
 import io.github.requestmerge.testing.Documents;
 import io.github.requestmerge.testing.FaultCheck;
 import io.github.requestmerge.testing.RequestTimeline;
+import io.github.requestmerge.testing.SinkConfigs;
 import io.github.requestmerge.testing.StatusWatcher;
 import io.github.requestmerge.testing.Topics;
 import io.github.requestmerge.testing.Waits;
@@ -64,7 +65,7 @@ class ExactlyOnceIT {
     void workerKilledMidStreamLosesNothingAndCountsNothingTwice() throws Exception {
         topics.create(name, 3);
         RequestTimeline timeline = new RequestTimeline(600, 8, 3, 31);
-        Map<String, String> config = RequestMergeSinkIT.sinkConfig(name, name);
+        Map<String, String> config = SinkConfigs.merging(name, name);
         config.put("tasks.max", "2");
         // The restarted worker gets the partitions back once the dead consumers' sessions expire.
         config.put("consumer.override.session.timeout.ms", "10000");
@@ -89,7 +90,7 @@ class ExactlyOnceIT {
     void elasticsearchStoppedMidStreamLosesNothingAndCountsNothingTwice() throws Exception {
         topics.create(name, 2);
         RequestTimeline timeline = new RequestTimeline(400, 8, 2, 37);
-        Map<String, String> config = RequestMergeSinkIT.sinkConfig(name, name);
+        Map<String, String> config = SinkConfigs.merging(name, name);
         config.put("tasks.max", "2");
         connect.putConfig(name, config);
         watcher = StatusWatcher.watch(name, Stack.connect().restUrl());

@@ -11,6 +11,7 @@ import io.github.requestmerge.testing.ConnectRest;
 import io.github.requestmerge.testing.Documents;
 import io.github.requestmerge.testing.FaultCheck;
 import io.github.requestmerge.testing.RequestTimeline;
+import io.github.requestmerge.testing.SinkConfigs;
 import io.github.requestmerge.testing.StatusWatcher;
 import io.github.requestmerge.testing.Topics;
 import io.github.requestmerge.testing.Waits;
@@ -56,7 +57,7 @@ final class FaultScenario implements AutoCloseable {
         this.timeline = new RequestTimeline(800, 5, PARTITIONS, seed, BAD_OF_EACH_KIND);
         this.topics = new Topics(Stack.kafka().bootstrapServers());
         this.documents = new Documents(elasticsearchUrl);
-        this.config = RequestMergeSinkIT.sinkConfig(name, name);
+        this.config = SinkConfigs.merging(name, name);
         config.put("connection.urls", elasticsearchUrl);
         config.put("tasks.max", "2");
         config.put("errors.tolerance", "all");

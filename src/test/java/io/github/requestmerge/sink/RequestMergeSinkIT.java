@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +26,7 @@ import io.github.requestmerge.stack.Stack;
 import io.github.requestmerge.testing.ConnectRest;
 import io.github.requestmerge.testing.Documents;
 import io.github.requestmerge.testing.RequestTimeline;
+import io.github.requestmerge.testing.SinkConfigs;
 import io.github.requestmerge.testing.Topics;
 import io.github.requestmerge.testing.Waits;
 
@@ -52,28 +52,11 @@ class RequestMergeSinkIT {
         name = "sink-" + test.getTestMethod().orElseThrow().getName().toLowerCase();
     }
 
-    /** The sink's configuration as a user writes it: JSON strings only. */
-    static Map<String, String> sinkConfig(String name, String topic) {
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("name", name);
-        config.put("connector.class", "io.github.requestmerge.sink.RequestMergeSinkConnector");
-        config.put("tasks.max", "1");
-        config.put("topics", topic);
-        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        config.put("value.converter.schemas.enable", "false");
-        config.put("connection.urls", Stack.elasticsearch().url());
-        config.put("index.name", name);
-        config.put("index.template.name", name);
-        config.put("flush.linger.ms", "50");
-        return config;
-    }
-
     @Test
     void issueExampleWithEnrichmentBecomesOneDocument() {
         String topic = name;
         topics.create(topic, 1);
-        Map<String, String> config = sinkConfig(name, topic);
+        Map<String, String> config = SinkConfigs.merging(name, topic);
         config.put("transforms", "enrich");
         config.put("transforms.enrich.type", "io.github.requestmerge.enrich.Enrich$Value");
         config.put("transforms.enrich.geoip.database.path", TestData.geoLite2City().toString());
@@ -110,7 +93,7 @@ class RequestMergeSinkIT {
         String topic = name;
         topics.create(topic, 4);
         RequestTimeline timeline = new RequestTimeline(500, 6, 4, 23);
-        Map<String, String> config = sinkConfig(name, topic);
+        Map<String, String> config = SinkConfigs.merging(name, topic);
         config.put("tasks.max", "2");
         connect.putConfig(name, config);
         connect.awaitRunning(name, 2, TIMEOUT);
@@ -124,7 +107,7 @@ class RequestMergeSinkIT {
     void badRecordsReachTheDeadLetterQueueWithTheirReasonsWhileGoodOnesLand() {
         String topic = name;
         topics.create(topic, 1);
-        Map<String, String> config = sinkConfig(name, topic);
+        Map<String, String> config = SinkConfigs.merging(name, topic);
         config.put("errors.tolerance", "all");
         config.put("errors.deadletterqueue.topic.name", name + "-dlq");
         config.put("errors.deadletterqueue.topic.replication.factor", "1");
@@ -162,7 +145,7 @@ class RequestMergeSinkIT {
 
     @Test
     void validationNamesTheKeyAtFaultAndProbesTheCluster() {
-        Map<String, String> config = sinkConfig(name, name);
+        Map<String, String> config = SinkConfigs.merging(name, name);
         config.put("merge.field.rules", "tags:unite");
         config.put("index.name", "Requests");
         Map<String, List<String>> errors = errors(connect.validate("RequestMergeSinkConnector", config));
@@ -172,7 +155,7 @@ class RequestMergeSinkIT {
             + "'Requests'"), errors.get("index.name"));
         assertEquals(2, errors.size(), errors.toString());
 
-        config = sinkConfig(name, name);
+        config = SinkConfigs.merging(name, name);
         config.put("connection.username", "elastic");
         config.put("flush.max.events", "500000");
         errors = errors(connect.validate("RequestMergeSinkConnector", config));
@@ -180,7 +163,7 @@ class RequestMergeSinkIT {
         assertEquals(List.of("must not exceed buffer.max.events (20000)"), errors.get("flush.max.events"));
 
         // A cluster that is down now is no configuration error: the tasks wait for it.
-        config = sinkConfig(name, name);
+        config = SinkConfigs.merging(name, name);
         config.put("connection.urls", "http://127.0.0.1:1");
         errors = errors(connect.validate("RequestMergeSinkConnector", config));
         assertEquals(Map.of(), errors);
@@ -200,7 +183,7 @@ class RequestMergeSinkIT {
         assertEquals(List.of("Elasticsearch at " + Stack.connect().restUrl() + " (no authentication) answered HTTP 406 "
             + "Not Acceptable; is this an Elasticsearch node?"), errors.get("connection.urls"));
 
-        JsonNode valid = connect.validate("RequestMergeSinkConnector", sinkConfig(name, name));
+        JsonNode valid = connect.validate("RequestMergeSinkConnector", SinkConfigs.merging(name, name));
         assertEquals(0, valid.get("error_count").asInt(), valid.toString());
         for (JsonNode value : valid.get("configs")) {
             JsonNode definition = value.get("definition");

@@ -44,6 +44,7 @@ import io.github.requestmerge.testing.FaultCheck;
 import io.github.requestmerge.testing.JvmAttach;
 import io.github.requestmerge.testing.RequestTimeline;
 import io.github.requestmerge.testing.SecurityAdmin;
+import io.github.requestmerge.testing.SinkConfigs;
 import io.github.requestmerge.testing.StatusWatcher;
 import io.github.requestmerge.testing.Topics;
 import io.github.requestmerge.testing.Waits;
@@ -94,7 +95,7 @@ class SecuredElasticsearchSinkIT {
 
     /** The sink's config for the secured node, without credentials; bad records go to {@code <name>-dlq}. */
     private Map<String, String> securedConfig() {
-        Map<String, String> config = RequestMergeSinkIT.sinkConfig(name, name);
+        Map<String, String> config = SinkConfigs.merging(name, name);
         config.put("connection.urls", es.url());
         config.put("connection.ssl.ca.path", es.caCertificate().toString());
         config.put("errors.tolerance", "all");
