@@ -201,21 +201,15 @@ class RetryTest {
     void errorsThatAreNotTransientAreThrownAtOnceSayingWhatToFix() throws Exception {
         Retry retry = retry(INITIAL, MAX, Retry.Jitter.FULL, recordingSleeper, new SplittableRandom(3));
         AtomicInteger calls = new AtomicInteger();
-        try (FakeElasticsearch server = new FakeElasticsearch()) {
-            server.fail("GET", "/", 403, "security_exception", "action [cluster:monitor/main] is unauthorized");
-            ElasticsearchClient client = ElasticClients.open(settingsFor(server));
-            try {
-                UnrecoverableException e = assertThrows(UnrecoverableException.class, () -> retry.call("info", () -> {
-                    calls.incrementAndGet();
-                    return client.info();
-                }));
-                assertEquals("info failed: HTTP 403 security_exception: action [cluster:monitor/main] is unauthorized; "
-                    + "grant the privilege named above to the connector's user or API key (the README lists the role "
-                    + "the connector needs)", e.getMessage());
-            } finally {
-                ElasticClients.close(client);
-            }
-        }
+        withRootFailing(403, "security_exception", "action [cluster:monitor/main] is unauthorized", client -> {
+            UnrecoverableException e = assertThrows(UnrecoverableException.class, () -> retry.call("info", () -> {
+                calls.incrementAndGet();
+                return client.info();
+            }));
+            assertEquals("info failed: HTTP 403 security_exception: action [cluster:monitor/main] is unauthorized; "
+                + "grant the privilege named above to the connector's user or API key (the README lists the role "
+                + "the connector needs)", e.getMessage());
+        });
         IllegalStateException bug = new IllegalStateException("bug");
         UnrecoverableException e = assertThrows(UnrecoverableException.class, () -> retry.call("index", () -> {
             calls.incrementAndGet();
@@ -232,22 +226,16 @@ class RetryTest {
     void refusedCredentialsAreRetriedForTheGraceThenThrownSayingWhatToFix() throws Exception {
         Retry retry = retry(INITIAL, MAX, Retry.Jitter.EQUAL, recordingSleeper, new SplittableRandom(3));
         AtomicInteger calls = new AtomicInteger();
-        try (FakeElasticsearch server = new FakeElasticsearch()) {
-            server.fail("GET", "/", 401, "security_exception", "unable to authenticate with provided credentials");
-            ElasticsearchClient client = ElasticClients.open(settingsFor(server));
-            try {
-                UnrecoverableException e = assertThrows(UnrecoverableException.class, () -> retry.call("info", () -> {
-                    calls.incrementAndGet();
-                    return client.info();
-                }));
-                assertTrue(e.getMessage().startsWith("info (credentials refused for "), e.getMessage());
-                assertTrue(e.getMessage().endsWith("failed: HTTP 401 security_exception: unable to authenticate with "
-                    + "provided credentials; check the credentials (connection.username and connection.password, or "
-                    + "connection.api.key)"), e.getMessage());
-            } finally {
-                ElasticClients.close(client);
-            }
-        }
+        withRootFailing(401, "security_exception", "unable to authenticate with provided credentials", client -> {
+            UnrecoverableException e = assertThrows(UnrecoverableException.class, () -> retry.call("info", () -> {
+                calls.incrementAndGet();
+                return client.info();
+            }));
+            assertTrue(e.getMessage().startsWith("info (credentials refused for "), e.getMessage());
+            assertTrue(e.getMessage().endsWith("failed: HTTP 401 security_exception: unable to authenticate with "
+                + "provided credentials; check the credentials (connection.username and connection.password, or "
+                + "connection.api.key)"), e.getMessage());
+        });
         long waited = slept.stream().mapToLong(Duration::toMillis).sum();
         assertTrue(waited >= Retry.CREDENTIALS_GRACE.toMillis() && waited < Retry.CREDENTIALS_GRACE.toMillis()
             + MAX.toMillis(), "retried for the grace, then gave up: waited " + waited + " ms over " + calls.get() + " calls");
@@ -257,21 +245,15 @@ class RetryTest {
     void credentialsRefusedForAMomentAreNoFailure() throws Exception {
         Retry retry = retry(INITIAL, MAX, Retry.Jitter.EQUAL, recordingSleeper, new SplittableRandom(3));
         AtomicInteger calls = new AtomicInteger();
-        try (FakeElasticsearch server = new FakeElasticsearch()) {
-            server.fail("GET", "/", 401, "security_exception", "unable to authenticate with provided credentials");
-            ElasticsearchClient client = ElasticClients.open(settingsFor(server));
-            try {
-                String answer = retry.call("info", () -> {
-                    if (calls.incrementAndGet() < 4) {
-                        return client.info().clusterName();
-                    }
-                    return "recovered";
-                });
-                assertEquals("recovered", answer);
-            } finally {
-                ElasticClients.close(client);
-            }
-        }
+        withRootFailing(401, "security_exception", "unable to authenticate with provided credentials", client -> {
+            String answer = retry.call("info", () -> {
+                if (calls.incrementAndGet() < 4) {
+                    return client.info().clusterName();
+                }
+                return "recovered";
+            });
+            assertEquals("recovered", answer);
+        });
         assertEquals(3, slept.size());
     }
 
@@ -379,6 +361,23 @@ class RetryTest {
                 return pick.applyAsLong(bound);
             }
         };
+    }
+
+    /** Runs {@code body} with a client of a fake node whose {@code GET /} answers {@code status} with that error. */
+    private static void withRootFailing(int status, String type, String reason, ClientUse body) throws Exception {
+        try (FakeElasticsearch server = new FakeElasticsearch()) {
+            server.fail("GET", "/", status, type, reason);
+            ElasticsearchClient client = ElasticClients.open(settingsFor(server));
+            try {
+                body.use(client);
+            } finally {
+                ElasticClients.close(client);
+            }
+        }
+    }
+
+    private interface ClientUse {
+        void use(ElasticsearchClient client) throws Exception;
     }
 
     private static ElasticClients.Settings settingsFor(FakeElasticsearch server) {
