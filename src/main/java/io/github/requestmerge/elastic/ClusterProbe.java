@@ -100,48 +100,61 @@ public final class ClusterProbe {
             }
             return null;
         } catch (Exception e) {
-            int status = ElasticErrors.status(e);
-            if (status == 401) {
-                return new Problem(Problem.Kind.AUTHENTICATION, "authentication failed at " + where + " (HTTP 401): "
-                    + credentials(settings) + (settings.apiKey() != null ? " is not valid (wrong, expired or invalidated)"
-                    : settings.username() != null ? " were refused (wrong user name or password)" : " are missing: the "
-                    + "cluster requires authentication; set connection.username and connection.password, or "
-                    + "connection.api.key"));
-            }
-            if (status == 403) {
-                // GET / is the one call made before the privileges are asked, and it needs monitor.
-                return new Problem(Problem.Kind.PRIVILEGES, "not authorized at " + where + " (HTTP 403): "
-                    + credentials(settings) + " lacks the cluster privilege monitor (needed to read the cluster's "
-                    + "version); grant it (the README's \"Least privilege\" section has the role to paste)");
-            }
-            ElasticErrors.TlsProblem tls = status == 0 ? ElasticErrors.tlsProblem(e) : null;
-            if (tls != null) {
-                return tlsProblem(tls, settings, where, e);
-            }
-            if (ElasticErrors.of(e) == ElasticErrors.Category.TRANSIENT && !ElasticErrors.isUnknownHost(e)
-                && !settings.urls().get(0).getScheme().equalsIgnoreCase("https") && TlsSniff.speaksTls(settings.urls())) {
-                return new Problem(Problem.Kind.CONNECTION, "Elasticsearch at " + where + " closed the connection ("
-                    + ElasticErrors.describe(e) + "): it speaks https there; use https:// in connection.urls and "
-                    + "trust its CA (connection.ssl.ca.path)");
-            }
-            String remedy = ElasticErrors.remedy(e);
-            if (ElasticErrors.of(e) == ElasticErrors.Category.TRANSIENT && !ElasticErrors.isUnknownHost(e)) {
-                return new Problem(Problem.Kind.UNREACHABLE, "Elasticsearch at " + where + " does not answer now ("
-                    + ElasticErrors.describe(e) + ")");
-            }
-            if (status == 0 && !remedy.isEmpty()) {
-                return new Problem(Problem.Kind.TLS, "TLS with " + where + " failed: " + ElasticErrors.describe(e)
-                    + "; " + remedy);
-            }
-            if (status == 0) {
-                return new Problem(Problem.Kind.CONNECTION, "cannot reach Elasticsearch at " + where + ": "
-                    + ElasticErrors.describe(e));
-            }
-            // An answer without Elasticsearch's error body comes from something else listening there.
-            return new Problem(Problem.Kind.CONNECTION, "Elasticsearch at " + where + " answered "
-                + ElasticErrors.describe(e) + (ElasticErrors.errorType(e) == null ? "; is this an Elasticsearch node?" : ""));
+            return problem(e, settings, where);
         } finally {
             ElasticClients.close(client);
         }
+    }
+
+    /**
+     * @return what the failure of a call of {@link #check} says about the settings: refused credentials, a TLS
+     *     mistake, a cluster away for now, or something else answering there
+     */
+    private static Problem problem(Exception e, ElasticClients.Settings settings, String where) {
+        int status = ElasticErrors.status(e);
+        if (status == 401 || status == 403) {
+            return refused(status, settings, where);
+        }
+        ElasticErrors.TlsProblem tls = status == 0 ? ElasticErrors.tlsProblem(e) : null;
+        if (tls != null) {
+            return tlsProblem(tls, settings, where, e);
+        }
+        if (ElasticErrors.of(e) == ElasticErrors.Category.TRANSIENT && !ElasticErrors.isUnknownHost(e)
+            && !settings.urls().get(0).getScheme().equalsIgnoreCase("https") && TlsSniff.speaksTls(settings.urls())) {
+            return new Problem(Problem.Kind.CONNECTION, "Elasticsearch at " + where + " closed the connection ("
+                + ElasticErrors.describe(e) + "): it speaks https there; use https:// in connection.urls and "
+                + "trust its CA (connection.ssl.ca.path)");
+        }
+        String remedy = ElasticErrors.remedy(e);
+        if (ElasticErrors.of(e) == ElasticErrors.Category.TRANSIENT && !ElasticErrors.isUnknownHost(e)) {
+            return new Problem(Problem.Kind.UNREACHABLE, "Elasticsearch at " + where + " does not answer now ("
+                + ElasticErrors.describe(e) + ")");
+        }
+        if (status == 0 && !remedy.isEmpty()) {
+            return new Problem(Problem.Kind.TLS, "TLS with " + where + " failed: " + ElasticErrors.describe(e)
+                + "; " + remedy);
+        }
+        if (status == 0) {
+            return new Problem(Problem.Kind.CONNECTION, "cannot reach Elasticsearch at " + where + ": "
+                + ElasticErrors.describe(e));
+        }
+        // An answer without Elasticsearch's error body comes from something else listening there.
+        return new Problem(Problem.Kind.CONNECTION, "Elasticsearch at " + where + " answered "
+            + ElasticErrors.describe(e) + (ElasticErrors.errorType(e) == null ? "; is this an Elasticsearch node?" : ""));
+    }
+
+    /** @return the problem of credentials the cluster refused (401) or did not authorize for {@code GET /} (403) */
+    private static Problem refused(int status, ElasticClients.Settings settings, String where) {
+        if (status == 401) {
+            return new Problem(Problem.Kind.AUTHENTICATION, "authentication failed at " + where + " (HTTP 401): "
+                + credentials(settings) + (settings.apiKey() != null ? " is not valid (wrong, expired or invalidated)"
+                : settings.username() != null ? " were refused (wrong user name or password)" : " are missing: the "
+                + "cluster requires authentication; set connection.username and connection.password, or "
+                + "connection.api.key"));
+        }
+        // GET / is the one call made before the privileges are asked, and it needs monitor.
+        return new Problem(Problem.Kind.PRIVILEGES, "not authorized at " + where + " (HTTP 403): "
+            + credentials(settings) + " lacks the cluster privilege monitor (needed to read the cluster's "
+            + "version); grant it (the README's \"Least privilege\" section has the role to paste)");
     }
 }
