@@ -1,19 +1,14 @@
 package io.github.requestmerge.archive;
 
-import java.lang.management.ManagementFactory;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
-import javax.management.JMException;
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import io.github.requestmerge.TaskMBeans;
 import io.github.requestmerge.retry.Availability;
 
 /**
@@ -21,8 +16,6 @@ import io.github.requestmerge.retry.Availability;
  * uploader thread record, JMX reads.
  */
 public final class RawArchiveTaskMetrics implements RawArchiveTaskMetricsMBean {
-
-    private static final Logger log = LoggerFactory.getLogger(RawArchiveTaskMetrics.class);
 
     final LongAdder received = new LongAdder();
     final LongAdder archived = new LongAdder();
@@ -78,29 +71,12 @@ public final class RawArchiveTaskMetrics implements RawArchiveTaskMetricsMBean {
 
     /** Registers the MBean; a stale one of the same name (a task restarted in this JVM) is replaced. */
     void register(String connector, String task) {
-        try {
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            ObjectName objectName = new ObjectName("io.github.requestmerge:type=archive-task-metrics,connector="
-                + ObjectName.quote(connector) + ",task=" + ObjectName.quote(task));
-            if (server.isRegistered(objectName)) {
-                server.unregisterMBean(objectName);
-            }
-            server.registerMBean(this, objectName);
-            name = objectName;
-        } catch (JMException e) {
-            log.warn("Could not register JMX metrics for connector {} task {}: {}", connector, task, e.toString());
-        }
+        name = TaskMBeans.register(this, "archive-task-metrics", connector, task);
     }
 
     void unregister() {
-        if (name != null) {
-            try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
-            } catch (JMException e) {
-                // already gone
-            }
-            name = null;
-        }
+        TaskMBeans.unregister(name);
+        name = null;
     }
 
     @Override

@@ -1,17 +1,12 @@
 package io.github.requestmerge.sink;
 
-import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
-import javax.management.JMException;
-import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import io.github.requestmerge.TaskMBeans;
 import io.github.requestmerge.retry.Availability;
 
 /**
@@ -19,8 +14,6 @@ import io.github.requestmerge.retry.Availability;
  * writer thread record, JMX reads.
  */
 public final class SinkTaskMetrics implements SinkTaskMetricsMBean {
-
-    private static final Logger log = LoggerFactory.getLogger(SinkTaskMetrics.class);
 
     final LongAdder received = new LongAdder();
     final LongAdder merged = new LongAdder();
@@ -72,29 +65,12 @@ public final class SinkTaskMetrics implements SinkTaskMetricsMBean {
 
     /** Registers the MBean; a stale one of the same name (a task restarted in this JVM) is replaced. */
     void register(String connector, String task) {
-        try {
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            ObjectName objectName = new ObjectName("io.github.requestmerge:type=sink-task-metrics,connector="
-                + ObjectName.quote(connector) + ",task=" + ObjectName.quote(task));
-            if (server.isRegistered(objectName)) {
-                server.unregisterMBean(objectName);
-            }
-            server.registerMBean(this, objectName);
-            name = objectName;
-        } catch (JMException e) {
-            log.warn("Could not register JMX metrics for connector {} task {}: {}", connector, task, e.toString());
-        }
+        name = TaskMBeans.register(this, "sink-task-metrics", connector, task);
     }
 
     void unregister() {
-        if (name != null) {
-            try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
-            } catch (JMException e) {
-                // already gone
-            }
-            name = null;
-        }
+        TaskMBeans.unregister(name);
+        name = null;
     }
 
     @Override
