@@ -19,6 +19,7 @@ import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.requestmerge.RecordOrigin;
 import io.github.requestmerge.Version;
 import io.github.requestmerge.retry.Availability;
 import io.github.requestmerge.retry.Retry;
@@ -153,8 +154,8 @@ public class RawArchiveSinkTask extends SinkTask {
         long now = clock.getAsLong();
         for (SinkRecord record : records) {
             metrics.received.increment();
-            TopicPartition partition = RecordPlace.topicPartition(record);
-            long offset = RecordPlace.offset(record);
+            TopicPartition partition = RecordOrigin.topicPartition(record);
+            long offset = RecordOrigin.offset(record);
             ArchivePartitionWriter writer = writers.computeIfAbsent(partition, this::newWriter);
             if (!writer.accepts(offset, puts)) {
                 continue;

@@ -9,6 +9,8 @@ import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.SinkRecord;
 
+import io.github.requestmerge.RecordOrigin;
+
 /**
  * A sink record as the raw bytes it was produced with: key, value and headers must reach the task as
  * bytes (or null), which the ByteArrayConverter gives for all three. Anything else means a converter
@@ -25,9 +27,9 @@ final class SinkRecordBytes {
 
     /** @throws ConnectException when the key, value or a header is not bytes */
     static RawRecord of(SinkRecord record) {
-        String topic = RecordPlace.topic(record);
-        int partition = RecordPlace.partition(record);
-        long offset = RecordPlace.offset(record);
+        String topic = RecordOrigin.topic(record);
+        int partition = RecordOrigin.partition(record);
+        long offset = RecordOrigin.offset(record);
         byte[] key = bytes(record.key(), record, "key", "key.converter");
         byte[] value = bytes(record.value(), record, "value", "value.converter");
         List<RawRecord.Header> headers = List.of();
@@ -54,8 +56,8 @@ final class SinkRecordBytes {
             copy.get(bytes);
             return bytes;
         }
-        throw new ConnectException("topic " + RecordPlace.topic(record) + " partition " + RecordPlace.partition(record)
-            + " offset " + RecordPlace.offset(record) + ": the record's " + what + " is a " + value.getClass().getName()
+        throw new ConnectException("topic " + RecordOrigin.topic(record) + " partition " + RecordOrigin.partition(record)
+            + " offset " + RecordOrigin.offset(record) + ": the record's " + what + " is a " + value.getClass().getName()
             + ", not bytes. The raw archive keeps records exactly as produced: set " + converterKey + "="
             + BYTE_ARRAY_CONVERTER + " on the connector");
     }

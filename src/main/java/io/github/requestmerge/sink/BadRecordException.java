@@ -3,6 +3,8 @@ package io.github.requestmerge.sink;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
+import io.github.requestmerge.RecordOrigin;
+
 /**
  * A record that cannot be merged. The message names the record by topic, partition and offset (and
  * the id and field when known), never by its content, which is personal data.
@@ -18,7 +20,7 @@ public final class BadRecordException extends DataException {
     }
 
     static String where(SinkRecord record) {
-        return "topic " + Offsets.topic(record) + " partition " + Offsets.partition(record) + " offset "
-            + Offsets.offset(record);
+        return "topic " + RecordOrigin.topic(record) + " partition " + RecordOrigin.partition(record) + " offset "
+            + RecordOrigin.offset(record);
     }
 }

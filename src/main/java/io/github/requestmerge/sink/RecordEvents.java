@@ -5,6 +5,7 @@ import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
 
+import io.github.requestmerge.RecordOrigin;
 import io.github.requestmerge.elastic.IndexNames;
 import io.github.requestmerge.merge.Event;
 import io.github.requestmerge.merge.EventTimes;
@@ -39,8 +40,8 @@ final class RecordEvents {
      * @throws BadRecordException naming the record and the problem
      */
     Pending convert(SinkRecord record) {
-        TopicPartition partition = Offsets.topicPartition(record);
-        long offset = Offsets.offset(record);
+        TopicPartition partition = RecordOrigin.topicPartition(record);
+        long offset = RecordOrigin.offset(record);
         String index = indexNames.forTopic(record.topic());
         if (record.value() == null) {
             switch (tombstones) {

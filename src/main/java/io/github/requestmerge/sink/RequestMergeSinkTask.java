@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.github.requestmerge.RecordOrigin;
 import io.github.requestmerge.Version;
 import io.github.requestmerge.elastic.ElasticClients;
 import io.github.requestmerge.elastic.ElasticDocumentStore;
@@ -151,21 +152,21 @@ public class RequestMergeSinkTask extends SinkTask {
             awaitRoom(records.size());
         }
         for (SinkRecord record : records) {
-            if (!rewound.isEmpty() && rewound.contains(Offsets.topicPartition(record))) {
+            if (!rewound.isEmpty() && rewound.contains(RecordOrigin.topicPartition(record))) {
                 continue; // read again from an earlier offset, this one included
             }
             metrics.received.increment();
             try {
                 Pending event = events.convert(record);
                 if (event == null) {
-                    pending.skip(Offsets.topicPartition(record), Offsets.offset(record));
+                    pending.skip(RecordOrigin.topicPartition(record), RecordOrigin.offset(record));
                 } else {
                     pending.add(event);
                 }
             } catch (BadRecordException e) {
                 metrics.rejected.increment();
                 report(record, e);
-                pending.skip(Offsets.topicPartition(record), Offsets.offset(record));
+                pending.skip(RecordOrigin.topicPartition(record), RecordOrigin.offset(record));
             }
         }
         pauseOrResume();

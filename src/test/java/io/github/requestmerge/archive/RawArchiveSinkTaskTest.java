@@ -26,6 +26,7 @@ import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.github.requestmerge.RecordOrigin;
 import io.github.requestmerge.testing.Waits;
 
 /**
@@ -203,6 +204,6 @@ class RawArchiveSinkTaskTest {
         assertEquals(1, raw.partition());
         assertEquals(9, raw.offset());
         assertEquals(new HashMap<>(Map.of(new TopicPartition("requests", 1), 9L)),
-            new HashMap<>(Map.of(RecordPlace.topicPartition(renamed), RecordPlace.offset(renamed))));
+            new HashMap<>(Map.of(RecordOrigin.topicPartition(renamed), RecordOrigin.offset(renamed))));
     }
 }

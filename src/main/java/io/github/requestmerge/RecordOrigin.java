@@ -1,34 +1,33 @@
-package io.github.requestmerge.archive;
+package io.github.requestmerge;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
- * Where a record came from, before any transform renamed its topic: the offsets Connect commits are
- * those of the original partition (KIP-793), and the archive names objects by them. Falls back to the
- * record's own topic/partition/offset on workers older than Kafka 3.6. (The same rule as the merging
- * sink's {@code sink.Offsets}; the archive does not depend on the sink package.)
+ * Where a record came from, before any transform renamed its topic: the offsets Connect commits are those of the
+ * original partition (KIP-793), so both sinks track them (the merging sink's duplicate marks and checkpoints, the
+ * archive's object names). Falls back to the record's own topic/partition/offset on workers older than Kafka 3.6.
  */
-final class RecordPlace {
+public final class RecordOrigin {
 
     private static final boolean ORIGINALS = hasOriginals();
 
-    private RecordPlace() {
+    private RecordOrigin() {
     }
 
-    static String topic(SinkRecord record) {
+    public static String topic(SinkRecord record) {
         return ORIGINALS ? record.originalTopic() : record.topic();
     }
 
-    static int partition(SinkRecord record) {
+    public static int partition(SinkRecord record) {
         return ORIGINALS ? record.originalKafkaPartition() : record.kafkaPartition();
     }
 
-    static long offset(SinkRecord record) {
+    public static long offset(SinkRecord record) {
         return ORIGINALS ? record.originalKafkaOffset() : record.kafkaOffset();
     }
 
-    static TopicPartition topicPartition(SinkRecord record) {
+    public static TopicPartition topicPartition(SinkRecord record) {
         return new TopicPartition(topic(record), partition(record));
     }
 
