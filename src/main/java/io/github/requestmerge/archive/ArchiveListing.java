@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -227,7 +228,7 @@ public final class ArchiveListing {
                 .parseDefaulting(ChronoField.DAY_OF_MONTH, 1)
                 .parseDefaulting(ChronoField.HOUR_OF_DAY, 0)
                 .parseDefaulting(ChronoField.MINUTE_OF_HOUR, 0)
-                .toFormatter(java.util.Locale.ROOT);
+                .toFormatter(Locale.ROOT);
         }
 
         /** @return the epoch millis the path stands for, or null when it cannot be read (then it is not skipped) */

@@ -1,6 +1,7 @@
 package io.github.requestmerge.archive;
 
 import java.io.Closeable;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -326,7 +327,7 @@ public final class ArchiveReader {
     }
 
     private static String describe(IOException e) {
-        if (e instanceof java.io.EOFException) {
+        if (e instanceof EOFException) {
             return "the gzip stream ends early (truncated)";
         }
         if (e instanceof java.util.zip.ZipException) {

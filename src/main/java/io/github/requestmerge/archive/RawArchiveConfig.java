@@ -2,6 +2,7 @@ package io.github.requestmerge.archive;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -418,7 +419,7 @@ public final class RawArchiveConfig extends AbstractConfig {
     static ZoneId parseZone(String value) {
         try {
             return ZoneId.of(value == null ? "" : value.trim());
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
             throw new IllegalArgumentException("'" + value + "' is not a time zone id such as UTC or Europe/Berlin");
         }
     }

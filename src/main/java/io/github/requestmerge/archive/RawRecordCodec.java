@@ -8,6 +8,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 
@@ -178,7 +179,7 @@ public final class RawRecordCodec {
     /** The value field's bytes: from after {@code "value":} to the line's closing brace. */
     private static byte[] rawValue(byte[] line, int fieldAt, int end) {
         int start = fieldAt + VALUE_FIELD.length;
-        if (start > end || !java.util.Arrays.equals(line, fieldAt, start, VALUE_FIELD, 0, VALUE_FIELD.length)) {
+        if (start > end || !Arrays.equals(line, fieldAt, start, VALUE_FIELD, 0, VALUE_FIELD.length)) {
             throw new IllegalArgumentException("\"value\": must be written without spaces, as the last field");
         }
         int close = end - 1;
@@ -188,8 +189,8 @@ public final class RawRecordCodec {
         if (line[close] != '}') {
             throw new IllegalArgumentException("the line does not end with the record's closing brace");
         }
-        byte[] raw = java.util.Arrays.copyOfRange(line, start, close);
-        return java.util.Arrays.equals(raw, NULL) ? null : raw;
+        byte[] raw = Arrays.copyOfRange(line, start, close);
+        return Arrays.equals(raw, NULL) ? null : raw;
     }
 
     private static List<RawRecord.Header> headers(JsonParser parser, JsonToken token) throws IOException {

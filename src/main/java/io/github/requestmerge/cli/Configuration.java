@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import org.apache.kafka.common.config.ConfigException;
@@ -129,11 +131,11 @@ final class Configuration {
     }
 
     /** @return the topics the sink reads, as a filter: {@code topics} or {@code topics.regex}; all when neither */
-    java.util.function.Predicate<String> sinkTopics() {
+    Predicate<String> sinkTopics() {
         String topics = sinkMap.get("topics");
         String regex = sinkMap.get("topics.regex");
         if (topics != null && !topics.isBlank()) {
-            List<String> names = new java.util.ArrayList<>();
+            List<String> names = new ArrayList<>();
             for (String topic : topics.split(",")) {
                 names.add(topic.trim());
             }

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -40,7 +41,7 @@ final class DocumentTable {
 
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "%.1f%%-%.1f%% of the ids", from * 100.0 / HASH_SPACE,
+            return String.format(Locale.ROOT, "%.1f%%-%.1f%% of the ids", from * 100.0 / HASH_SPACE,
                 to * 100.0 / HASH_SPACE);
         }
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -259,7 +260,7 @@ final class HistorySearch {
     }
 
     private Map<String, Long> marks(JsonNode live) {
-        Map<String, Long> marks = new java.util.LinkedHashMap<>();
+        Map<String, Long> marks = new LinkedHashMap<>();
         if (live == null) {
             return marks;
         }

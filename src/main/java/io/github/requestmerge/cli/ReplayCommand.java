@@ -1,6 +1,8 @@
 package io.github.requestmerge.cli;
 
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 import io.github.requestmerge.elastic.Privileges;
 import io.github.requestmerge.retry.UnrecoverableException;
@@ -50,7 +52,7 @@ final class ReplayCommand extends ScanCommand {
     @Override
     Privileges privileges(Configuration config) {
         // The new index is named by --index, or after the live index with the run's time appended.
-        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        Set<String> names = new LinkedHashSet<>();
         String live = config.sink.indexNames().templatePattern();
         names.add(live.endsWith("*") ? live : live + "*");
         if (options.index != null) {
@@ -77,7 +79,7 @@ final class ReplayCommand extends ScanCommand {
     }
 
     @Override
-    void partitionDone(DocumentTable table, java.util.Set<String> finished, String source)
+    void partitionDone(DocumentTable table, Set<String> finished, String source)
         throws UnrecoverableException, InterruptedException {
         target.writeFinished(table, finished, source);
     }

@@ -1,5 +1,6 @@
 package io.github.requestmerge.cli;
 
+import java.io.IOException;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -194,7 +195,7 @@ final class ReplayTarget implements AutoCloseable {
         JsonNode template;
         try {
             template = ElasticAdmin.JSON.readTree(sink.indexTemplate().body());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("the index template is not JSON", e);
         }
         ObjectNode body = ElasticAdmin.JSON.createObjectNode();

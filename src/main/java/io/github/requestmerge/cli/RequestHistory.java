@@ -3,6 +3,7 @@ package io.github.requestmerge.cli;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -258,7 +259,7 @@ final class RequestHistory {
             return bytes + " bytes";
         }
         if (bytes < 10L << 20) {
-            return String.format(java.util.Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+            return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
         }
         return Summary.mib(bytes);
     }

@@ -55,7 +55,7 @@ abstract class ScanCommand implements Callable<Integer> {
     abstract void pass(DocumentTable table, ArchiveScan scan) throws UnrecoverableException, InterruptedException;
 
     /** A partition was read to its end in the pass (see {@link ArchiveScan.PassConsumer#partitionDone}). */
-    void partitionDone(DocumentTable table, java.util.Set<String> finished, String source)
+    void partitionDone(DocumentTable table, Set<String> finished, String source)
         throws UnrecoverableException, InterruptedException {
     }
 
@@ -154,7 +154,7 @@ abstract class ScanCommand implements Callable<Integer> {
                     }
 
                     @Override
-                    public void partitionDone(DocumentTable table, java.util.Set<String> finished, String source)
+                    public void partitionDone(DocumentTable table, Set<String> finished, String source)
                         throws UnrecoverableException, InterruptedException {
                         ScanCommand.this.partitionDone(table, finished, source);
                     }

@@ -1,5 +1,6 @@
 package io.github.requestmerge.elastic;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -62,7 +63,7 @@ public final class IndexNames {
                 throw new IllegalArgumentException("index names cannot contain '" + c + "': '" + name + "'");
             }
         }
-        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
+        if (name.getBytes(StandardCharsets.UTF_8).length > 255) {
             throw new IllegalArgumentException("index names are at most 255 bytes: '" + name + "'");
         }
     }

@@ -2,6 +2,7 @@ package io.github.requestmerge.elastic;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ public record Privileges(List<String> cluster, Map<String, List<String>> indices
 
     public Privileges {
         cluster = List.copyOf(cluster);
-        indices = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(indices));
+        indices = Collections.unmodifiableMap(new LinkedHashMap<>(indices));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.github.requestmerge.enrich;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.components.Versioned;
@@ -200,7 +201,7 @@ public abstract class Enrich<R extends ConnectRecord<R>> implements Transformati
      * Replaces the user-agent parser, keeping truncation and caching; for the benchmark that compares
      * against uap-java's own parser. Call right after {@link #configure(Map)}.
      */
-    void useUserAgentParser(java.util.function.Function<String, ua_parser.Client> parser, int maxLength, int cacheSize) {
+    void useUserAgentParser(Function<String, ua_parser.Client> parser, int maxLength, int cacheSize) {
         if (userAgentLease != null) {
             userAgentLease.close();
             userAgentLease = null;

@@ -1,6 +1,7 @@
 package io.github.requestmerge.enrich;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -67,6 +68,6 @@ final class EnrichCounters {
     }
 
     private static String key(String prefix, Outcome outcome) {
-        return prefix + "." + outcome.name().toLowerCase(java.util.Locale.ROOT);
+        return prefix + "." + outcome.name().toLowerCase(Locale.ROOT);
     }
 }

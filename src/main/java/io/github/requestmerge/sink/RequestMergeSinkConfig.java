@@ -1,10 +1,12 @@
 package io.github.requestmerge.sink;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -299,7 +301,7 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
      *     empty when there are none
      */
     Map<String, String> crossFieldProblems() {
-        Map<String, String> problems = new java.util.LinkedHashMap<>();
+        Map<String, String> problems = new LinkedHashMap<>();
         boolean user = !getString(CONNECTION_USERNAME).isBlank();
         boolean password = getPassword(CONNECTION_PASSWORD) != null && !getPassword(CONNECTION_PASSWORD).value().isEmpty();
         boolean apiKey = getPassword(CONNECTION_API_KEY) != null && !getPassword(CONNECTION_API_KEY).value().isEmpty();
@@ -413,7 +415,7 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
         for (String value : values == null ? List.<String>of() : values) {
             try {
                 urls.add(new URI(value.trim()));
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 throw new IllegalArgumentException("'" + value + "' is not a URL: " + e.getReason());
             }
         }

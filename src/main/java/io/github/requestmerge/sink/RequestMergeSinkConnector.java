@@ -1,6 +1,7 @@
 package io.github.requestmerge.sink;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,7 +112,7 @@ public class RequestMergeSinkConnector extends SinkConnector {
     /** @return the topics listed in {@code topics}; empty with {@code topics.regex} */
     private static List<String> topics(Map<String, String> connectorConfigs) {
         String listed = connectorConfigs.getOrDefault(SinkConnector.TOPICS_CONFIG, "");
-        return java.util.Arrays.stream(listed.split(",")).map(String::trim).filter(topic -> !topic.isEmpty()).toList();
+        return Arrays.stream(listed.split(",")).map(String::trim).filter(topic -> !topic.isEmpty()).toList();
     }
 
     /** @return the key a problem is reported against: the credentials, the CA file or the URLs */

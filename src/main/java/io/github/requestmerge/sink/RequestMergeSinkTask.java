@@ -1,12 +1,17 @@
 package io.github.requestmerge.sink;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -195,18 +200,18 @@ public class RequestMergeSinkTask extends SinkTask {
         if (taken.isEmpty()) {
             return;
         }
-        List<java.util.concurrent.Future<Void>> futures = new java.util.ArrayList<>(taken.size());
+        List<Future<Void>> futures = new ArrayList<>(taken.size());
         for (Rejected rejected : taken) {
             futures.add(report(rejected.record(), rejected.error()));
         }
         try {
-            for (java.util.concurrent.Future<Void> future : futures) {
+            for (Future<Void> future : futures) {
                 future.get();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConnectException("interrupted while reporting rejected records", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new ConnectException("the error handler could not take a rejected record: " + e.getCause(), e.getCause());
         }
         rejections.reported(taken.size());
@@ -223,7 +228,7 @@ public class RequestMergeSinkTask extends SinkTask {
         if (rewind.isEmpty()) {
             return Set.of();
         }
-        Map<TopicPartition, Long> assigned = new java.util.HashMap<>(rewind);
+        Map<TopicPartition, Long> assigned = new HashMap<>(rewind);
         assigned.keySet().retainAll(context.assignment());
         context.offset(assigned);
         log.info("{}: reading partitions again from {}", name, assigned);
@@ -233,7 +238,7 @@ public class RequestMergeSinkTask extends SinkTask {
     /** Backpressure, first step: wait briefly for the writer to make room for a batch. */
     private void awaitRoom(int incoming) {
         int limit = Math.max(0, config.getInt(RequestMergeSinkConfig.BUFFER_MAX_EVENTS) - incoming);
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(BACKPRESSURE_WAIT_MS);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BACKPRESSURE_WAIT_MS);
         try {
             // In slices: the writer may wait for this thread to report what it rejected.
             while (pending.size() > limit && System.nanoTime() < deadline) {
@@ -323,7 +328,7 @@ public class RequestMergeSinkTask extends SinkTask {
         }
     }
 
-    private java.util.concurrent.Future<Void> report(SinkRecord record, BadRecordException error) {
+    private Future<Void> report(SinkRecord record, BadRecordException error) {
         if (reporter == null) {
             throw new ConnectException(error.getMessage(), error);
         }
