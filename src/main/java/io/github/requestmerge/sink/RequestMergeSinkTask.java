@@ -174,8 +174,10 @@ public class RequestMergeSinkTask extends SinkTask {
                 pending.skip(RecordOrigin.topicPartition(record), RecordOrigin.offset(record));
             }
         }
-        pauseOrResume();
-        emptyPolls = paused || !records.isEmpty() || pending.size() > 0 ? 0 : emptyPolls + 1;
+        // One reading of the buffer for all that follows: the writer only ever makes it smaller meanwhile.
+        int buffered = pending.size();
+        pauseOrResume(buffered);
+        emptyPolls = paused || !records.isEmpty() || buffered > 0 ? 0 : emptyPolls + 1;
         if (emptyPolls >= CAUGHT_UP_EMPTY_POLLS) {
             // The consumer has had nothing more for a while, and the writer merged all it had: a backlog is consumed,
             // so what is held back is written now. One empty poll is not enough: after consumption resumes (once a
@@ -183,7 +185,7 @@ public class RequestMergeSinkTask extends SinkTask {
             // checkpoints every few seconds that way, each document written about three times.
             pending.caughtUp();
         }
-        if (!paused && (pending.size() > 0 || rejections.outstanding() || pending.holding())) {
+        if (!paused && (buffered > 0 || rejections.outstanding() || pending.holding())) {
             // The writer may soon wait for this thread to report records it rejects, or hold documents until the
             // backlog is consumed: come back soon even if no record arrives (Connect calls put after every poll,
             // records or not, and polls for this long at most).
@@ -257,10 +259,11 @@ public class RequestMergeSinkTask extends SinkTask {
      * every assigned partition is paused; Connect then calls put without records every
      * {@value #PAUSED_POLL_MS} ms, and consumption resumes once half the buffer is written. Nothing is
      * redelivered and nothing unacknowledged is committed meanwhile.
+     *
+     * @param held the events buffered now
      */
-    private void pauseOrResume() {
+    private void pauseOrResume(int held) {
         int limit = config.getInt(RequestMergeSinkConfig.BUFFER_MAX_EVENTS);
-        int held = pending.size();
         if (!paused && held >= limit) {
             paused = true;
             Set<TopicPartition> assigned = context.assignment();
