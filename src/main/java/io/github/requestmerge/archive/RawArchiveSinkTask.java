@@ -7,7 +7,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 
@@ -19,6 +18,7 @@ import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.requestmerge.ConsumptionPause;
 import io.github.requestmerge.RecordOrigin;
 import io.github.requestmerge.Version;
 import io.github.requestmerge.retry.Availability;
@@ -52,8 +52,6 @@ public class RawArchiveSinkTask extends SinkTask {
     static final String TASK_ID = "task.id";
     /** How long one {@code put} waits for room in the upload buffer before pausing consumption instead. */
     private static final long BACKPRESSURE_WAIT_MS = 1_000;
-    /** How often Connect calls {@code put} while the task has paused its partitions, to resume in time. */
-    private static final long PAUSED_POLL_MS = 200;
 
     private RawArchiveConfig config;
     private S3Client client;
@@ -72,7 +70,7 @@ public class RawArchiveSinkTask extends SinkTask {
     private long nextEpoch;
     private long puts;
     private Throwable failure;
-    private volatile boolean paused;
+    private ConsumptionPause pause;
     private volatile int openObjects;
     private volatile long openBytes;
     private String name;
@@ -113,7 +111,8 @@ public class RawArchiveSinkTask extends SinkTask {
         ArchiveUploader.Preparation prepare = config.conditionalWrites()
             ? () -> ArchiveBucketProbe.requireConditionalWrites(client, settings, layout.root(), retry) : () -> { };
         uploader = new ArchiveUploader(store, retry, prepare, metrics, name + "-uploader");
-        metrics.bind(uploader::heldBytes, () -> openObjects, () -> openBytes, availability, () -> paused);
+        pause = new ConsumptionPause(context);
+        metrics.bind(uploader::heldBytes, () -> openObjects, () -> openBytes, availability, pause::paused);
         metrics.register(connector, taskId);
         uploader.start();
         log.info("{} started, archiving to {} under {}", name, settings.describe(),
@@ -125,16 +124,7 @@ public class RawArchiveSinkTask extends SinkTask {
         for (TopicPartition partition : partitions) {
             writers.computeIfAbsent(partition, this::newWriter);
         }
-        if (partitions.isEmpty()) {
-            return;
-        }
-        if (paused) {
-            context.pause(partitions.toArray(new TopicPartition[0]));
-        } else {
-            // Connect pauses a partition again when it is assigned anew if this task once paused it; resuming in put
-            // alone is not enough, as put may not come until the next offset commit when nothing else is consumed.
-            context.resume(partitions.toArray(new TopicPartition[0]));
-        }
+        pause.opened(partitions);
     }
 
     private ArchivePartitionWriter newWriter(TopicPartition partition) {
@@ -179,7 +169,7 @@ public class RawArchiveSinkTask extends SinkTask {
         pauseOrResume();
         if (due != Long.MAX_VALUE) {
             // Connect polls for at most this long, so a quiet partition's object is closed on time.
-            context.timeout(Math.max(1, Math.min(due - now, paused ? PAUSED_POLL_MS : Long.MAX_VALUE)));
+            context.timeout(Math.max(1, Math.min(due - now, pause.paused() ? ConsumptionPause.POLL_MS : Long.MAX_VALUE)));
         }
     }
 
@@ -197,34 +187,16 @@ public class RawArchiveSinkTask extends SinkTask {
         rethrowFailure();
     }
 
-    /**
-     * Backpressure, second step: when uploads fall behind (S3 slow or away), the batch is taken anyway
-     * (so closed objects hold at most one poll's records more than buffer.max.bytes) and every assigned
-     * partition is paused; Connect then calls put without records every {@value #PAUSED_POLL_MS} ms, and
-     * consumption resumes once half the buffer is uploaded. Nothing is redelivered and nothing
-     * unacknowledged is committed meanwhile.
-     */
+    /** Backpressure, second step: pauses consumption while uploads fall behind (S3 slow or away). */
     private void pauseOrResume() {
         long limit = config.bufferMaxBytes();
         long held = uploader.heldBytes();
-        if (!paused && held >= limit) {
-            paused = true;
-            Set<TopicPartition> assigned = context.assignment();
-            context.pause(assigned.toArray(new TopicPartition[0]));
+        switch (pause.update(held, limit)) {
             // Debug only: against a slow store this cycles often; outages have their own WARN, and JMX shows it.
-            log.debug("{}: {} bytes wait for S3 ({}={}); consumption of {} partitions paused until half are uploaded",
-                name, held, RawArchiveConfig.BUFFER_MAX_BYTES, limit, assigned.size());
-        } else if (paused && held <= limit / 2) {
-            paused = false;
-            context.resume(context.assignment().toArray(new TopicPartition[0]));
-            log.debug("{}: consumption resumed ({} bytes wait for S3)", name, held);
-        } else if (!paused) {
-            // Not paused by this task, so no partition may stay paused: Connect pauses again, on reassignment after a
-            // rebalance, partitions a task once paused (as the merging sink's task found). Resuming costs nothing.
-            context.resume(context.assignment().toArray(new TopicPartition[0]));
-        }
-        if (paused) {
-            context.timeout(PAUSED_POLL_MS);
+            case PAUSED -> log.debug("{}: {} bytes wait for S3 ({}={}); consumption of {} partitions paused until half "
+                + "are uploaded", name, held, RawArchiveConfig.BUFFER_MAX_BYTES, limit, context.assignment().size());
+            case RESUMED -> log.debug("{}: consumption resumed ({} bytes wait for S3)", name, held);
+            case NONE -> { }
         }
     }
 

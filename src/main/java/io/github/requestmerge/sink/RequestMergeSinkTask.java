@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.github.requestmerge.ConsumptionPause;
 import io.github.requestmerge.RecordOrigin;
 import io.github.requestmerge.Version;
 import io.github.requestmerge.elastic.ElasticClients;
@@ -57,9 +58,7 @@ public class RequestMergeSinkTask extends SinkTask {
 
     /** How long one {@code put} waits for room in the buffer before pausing consumption instead. */
     private static final long BACKPRESSURE_WAIT_MS = 1_000;
-    /** How often Connect calls {@code put} while the task has paused its partitions, to resume in time. */
-    private static final long PAUSED_POLL_MS = 200;
-    /** Polls in a row without records (each up to {@value #PAUSED_POLL_MS} ms) that mean a backlog is consumed. */
+    /** Polls in a row without records (each up to {@value ConsumptionPause#POLL_MS} ms) that mean a backlog is consumed. */
     private static final int CAUGHT_UP_EMPTY_POLLS = 5;
 
     private RequestMergeSinkConfig config;
@@ -77,7 +76,7 @@ public class RequestMergeSinkTask extends SinkTask {
     private ErrantRecordReporter reporter;
     private final RejectionHandoff rejections = new RejectionHandoff();
     private Throwable failure;
-    private volatile boolean paused;
+    private ConsumptionPause pause;
     private int emptyPolls;
     private String name;
 
@@ -116,7 +115,8 @@ public class RequestMergeSinkTask extends SinkTask {
         events = new RecordEvents(config.idField(), config.timestampField(), config.indexNames(),
             config.tombstoneBehavior(), pool);
         reporter = errantRecordReporter();
-        metrics.bind(pending::size, mergeWriter::heldDocuments, cache, availability, () -> paused);
+        pause = new ConsumptionPause(context);
+        metrics.bind(pending::size, mergeWriter::heldDocuments, cache, availability, pause::paused);
         metrics.register(connector, props.getOrDefault(RequestMergeSinkConnector.TASK_ID, "0"));
         // The template is installed by the writer before its first write, waiting for the cluster as long
         // as it takes: a task must start (and hold its events) even while Elasticsearch is down.
@@ -177,7 +177,7 @@ public class RequestMergeSinkTask extends SinkTask {
         // One reading of the buffer for all that follows: the writer only ever makes it smaller meanwhile.
         int buffered = pending.size();
         pauseOrResume(buffered);
-        emptyPolls = paused || !records.isEmpty() || buffered > 0 ? 0 : emptyPolls + 1;
+        emptyPolls = pause.paused() || !records.isEmpty() || buffered > 0 ? 0 : emptyPolls + 1;
         if (emptyPolls >= CAUGHT_UP_EMPTY_POLLS) {
             // The consumer has had nothing more for a while, and the writer merged all it had: a backlog is consumed,
             // so what is held back is written now. One empty poll is not enough: after consumption resumes (once a
@@ -185,11 +185,11 @@ public class RequestMergeSinkTask extends SinkTask {
             // checkpoints every few seconds that way, each document written about three times.
             pending.caughtUp();
         }
-        if (!paused && (buffered > 0 || rejections.outstanding() || pending.holding())) {
+        if (!pause.paused() && (buffered > 0 || rejections.outstanding() || pending.holding())) {
             // The writer may soon wait for this thread to report records it rejects, or hold documents until the
             // backlog is consumed: come back soon even if no record arrives (Connect calls put after every poll,
             // records or not, and polls for this long at most).
-            context.timeout(PAUSED_POLL_MS);
+            context.timeout(ConsumptionPause.POLL_MS);
         }
     }
 
@@ -254,37 +254,19 @@ public class RequestMergeSinkTask extends SinkTask {
     }
 
     /**
-     * Backpressure, second step: when the writer cannot keep up (Elasticsearch slow or away), the batch
-     * is taken anyway (so the buffer holds at most one poll's records more than buffer.max.events) and
-     * every assigned partition is paused; Connect then calls put without records every
-     * {@value #PAUSED_POLL_MS} ms, and consumption resumes once half the buffer is written. Nothing is
-     * redelivered and nothing unacknowledged is committed meanwhile.
+     * Backpressure, second step: pauses consumption while the writer cannot keep up (Elasticsearch slow or away).
      *
      * @param held the events buffered now
      */
     private void pauseOrResume(int held) {
         int limit = config.getInt(RequestMergeSinkConfig.BUFFER_MAX_EVENTS);
-        if (!paused && held >= limit) {
-            paused = true;
-            Set<TopicPartition> assigned = context.assignment();
-            context.pause(assigned.toArray(new TopicPartition[0]));
+        switch (pause.update(held, limit)) {
             // Debug only: against a slow cluster this cycles often; outages have their own WARN, and JMX shows it.
-            log.debug("{}: {} events wait for Elasticsearch ({}={}); consumption of {} partitions paused until half "
-                + "are written", name, held, RequestMergeSinkConfig.BUFFER_MAX_EVENTS, limit, assigned.size());
-        } else if (paused && held <= limit / 2) {
-            paused = false;
-            context.resume(context.assignment().toArray(new TopicPartition[0]));
-            log.debug("{}: consumption resumed ({} events held)", name, held);
-        } else if (!paused) {
-            // Not paused by this task, so no partition may stay paused. Connect keeps the partitions a task paused
-            // and pauses them again when they are assigned anew after a rebalance, also where this task had resumed
-            // meanwhile; seen in benchmarks as one partition never consumed again after a rebalance during a catch-up,
-            // with this task not paused. Resuming what is not paused costs nothing, and a connector paused by its user
-            // stays paused (Connect checks that).
-            context.resume(context.assignment().toArray(new TopicPartition[0]));
-        }
-        if (paused) {
-            context.timeout(PAUSED_POLL_MS);
+            case PAUSED -> log.debug("{}: {} events wait for Elasticsearch ({}={}); consumption of {} partitions paused "
+                + "until half are written", name, held, RequestMergeSinkConfig.BUFFER_MAX_EVENTS, limit,
+                context.assignment().size());
+            case RESUMED -> log.debug("{}: consumption resumed ({} events held)", name, held);
+            case NONE -> { }
         }
     }
 
@@ -293,15 +275,7 @@ public class RequestMergeSinkTask extends SinkTask {
         if (partitions.isEmpty()) {
             return;
         }
-        if (paused) {
-            context.pause(partitions.toArray(new TopicPartition[0]));
-        } else {
-            // Connect pauses a partition again when it is assigned anew if this task once paused it (its pause is
-            // remembered). Resumed in put alone, a task owning only such partitions would consume nothing until put
-            // came, after the poll timed out at the next offset commit (offset.flush.interval.ms, 60 s by default):
-            // bin/bench saw catch-ups stand still 45-50 s after a rebalance that way.
-            context.resume(partitions.toArray(new TopicPartition[0]));
-        }
+        pause.opened(partitions);
         // Their documents mostly exist already (written by their previous owner): read them first.
         mergeWriter.partitionsAssigned();
     }
