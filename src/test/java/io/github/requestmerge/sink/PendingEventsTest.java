@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +43,7 @@ class PendingEventsTest {
         pending.add(event("a", P1, 7));
         pending.add(event("b", P1, 8));
         pending.skip(P1, 9);
-        assertEquals(2, pending.drop(java.util.List.of(P1)));
+        assertEquals(2, pending.drop(List.of(P1)));
         assertEquals(1, pending.size());
         Batch batch = pending.take();
         assertEquals(Map.of(P0, 0L), batch.through(), "nothing of P1 becomes committable");
@@ -78,13 +79,7 @@ class PendingEventsTest {
     @Test
     void theFirstEventIntoAnEmptyBufferIsWrittenAfterTheLingerWithoutAnyOtherWakeUp() throws Exception {
         PendingEvents pending = new PendingEvents(50, 100);
-        CompletableFuture<Batch> taken = CompletableFuture.supplyAsync(() -> {
-            try {
-                return pending.take();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Batch> taken = takeAsync(pending);
         // Let the writer go to sleep on the empty buffer first.
         while (!pending.hasWaiters()) {
             Thread.onSpinWait();
@@ -98,13 +93,7 @@ class PendingEventsTest {
         PendingEvents pending = new PendingEvents(60_000, 2);
         pending.add(event("a", P0, 0));
         pending.add(event("b", P0, 1));
-        assertEquals(2, CompletableFuture.supplyAsync(() -> {
-            try {
-                return pending.take();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }).get(10, TimeUnit.SECONDS).events());
+        assertEquals(2, takeAsync(pending).get(10, TimeUnit.SECONDS).events());
     }
 
     @Test
@@ -117,13 +106,7 @@ class PendingEventsTest {
     @Test
     void closingEndsTheWritersWait() throws Exception {
         PendingEvents pending = new PendingEvents(60_000, 100);
-        CompletableFuture<Batch> taken = CompletableFuture.supplyAsync(() -> {
-            try {
-                return pending.take();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Batch> taken = takeAsync(pending);
         pending.close();
         assertNull(taken.get(10, TimeUnit.SECONDS));
     }
@@ -131,12 +114,12 @@ class PendingEventsTest {
     @Test
     void offsetTrackerCommitsTheNextOffsetAfterCompletedBatches() {
         OffsetTracker tracker = new OffsetTracker();
-        tracker.completed(new FlushResult(Map.of(P0, 4L), java.util.List.of()));
-        tracker.completed(new FlushResult(Map.of(P0, 9L, P1, 2L), java.util.List.of()));
+        tracker.completed(new FlushResult(Map.of(P0, 4L), List.of()));
+        tracker.completed(new FlushResult(Map.of(P0, 9L, P1, 2L), List.of()));
         var committable = tracker.committable(Map.of(P0, new org.apache.kafka.clients.consumer.OffsetAndMetadata(0)));
         assertEquals(10, committable.get(P0).offset());
         assertFalse(committable.containsKey(P1), "only assigned partitions are committed");
-        tracker.forget(java.util.List.of(P0));
+        tracker.forget(List.of(P0));
         assertTrue(tracker.committable(Map.of(P0, new org.apache.kafka.clients.consumer.OffsetAndMetadata(0))).isEmpty());
     }
 
@@ -161,7 +144,7 @@ class PendingEventsTest {
     void aClosedPartitionIsNotRewound() {
         PendingEvents pending = new PendingEvents(0, 100);
         pending.rewind(Map.of(P0, 2L, P1, 4L));
-        pending.drop(java.util.List.of(P0));
+        pending.drop(List.of(P0));
         assertEquals(Map.of(P1, 4L), pending.takeRewind());
     }
 
@@ -169,13 +152,7 @@ class PendingEventsTest {
     void heldDocumentsGetAnEmptyCheckpointBatchWhenTheirTimeIsUpAndKeepTheBufferBusy() throws Exception {
         PendingEvents pending = new PendingEvents(60_000, 100);
         pending.holding(0);
-        Batch batch = CompletableFuture.supplyAsync(() -> {
-            try {
-                return pending.take();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }).get(10, TimeUnit.SECONDS);
+        Batch batch = takeAsync(pending).get(10, TimeUnit.SECONDS);
         assertTrue(batch.checkpoint());
         assertEquals(0, batch.events());
         pending.done();
@@ -192,13 +169,7 @@ class PendingEventsTest {
         pending.holding(60_000);
         pending.add(event("a", P0, 0));
         pending.caughtUp();
-        Batch batch = CompletableFuture.supplyAsync(() -> {
-            try {
-                return pending.take();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }).get(10, TimeUnit.SECONDS);
+        Batch batch = takeAsync(pending).get(10, TimeUnit.SECONDS);
         assertTrue(batch.checkpoint(), "not after the linger or the checkpoint interval");
         assertEquals(1, batch.events());
     }
@@ -223,5 +194,16 @@ class PendingEventsTest {
     private static Pending event(String id, TopicPartition partition, long offset) {
         return new Pending(new DocKey("requests", id), new Event(id, Map.of("clicks", "+1"), 0, "requests/" + partition
             .partition(), offset), null, partition, offset);
+    }
+
+    /** @return the writer's next batch, taken on another thread (null when the buffer is closed) */
+    private static CompletableFuture<Batch> takeAsync(PendingEvents pending) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return pending.take();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 }
