@@ -4,15 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
-import org.apache.kafka.connect.sink.SinkTaskContext;
 import org.junit.jupiter.api.Test;
+
+import io.github.requestmerge.testing.FakeTaskContext;
 
 class ConsumptionPauseTest {
 
@@ -69,55 +67,9 @@ class ConsumptionPauseTest {
     }
 
     /** Records what the pause asked of the worker. */
-    private static final class Context implements SinkTaskContext {
-        final Set<TopicPartition> assignment = new HashSet<>();
-        final Set<TopicPartition> paused = new HashSet<>();
-        long timeout = -1;
-
+    private static final class Context extends FakeTaskContext {
         Context(TopicPartition... assigned) {
             assignment.addAll(List.of(assigned));
-        }
-
-        @Override
-        public Map<String, String> configs() {
-            return Map.of();
-        }
-
-        @Override
-        public void offset(Map<TopicPartition, Long> offsets) {
-        }
-
-        @Override
-        public void offset(TopicPartition tp, long offset) {
-        }
-
-        @Override
-        public void timeout(long timeoutMs) {
-            timeout = timeoutMs;
-        }
-
-        @Override
-        public Set<TopicPartition> assignment() {
-            return assignment;
-        }
-
-        @Override
-        public void pause(TopicPartition... partitions) {
-            paused.addAll(List.of(partitions));
-        }
-
-        @Override
-        public void resume(TopicPartition... partitions) {
-            paused.removeAll(List.of(partitions));
-        }
-
-        @Override
-        public void requestCommit() {
-        }
-
-        @Override
-        public ErrantRecordReporter errantRecordReporter() {
-            return null;
         }
     }
 }

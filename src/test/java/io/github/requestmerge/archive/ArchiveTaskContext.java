@@ -2,15 +2,13 @@ package io.github.requestmerge.archive;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
-import org.apache.kafka.connect.sink.SinkTaskContext;
+
+import io.github.requestmerge.testing.FakeTaskContext;
 
 /**
  * Stands in for the Connect worker around an archive task driven directly by a test (the worker-level
@@ -18,20 +16,12 @@ import org.apache.kafka.connect.sink.SinkTaskContext;
  * from the consumer's position, honouring the seeks the task asks for. Records what the task paused and
  * asked for.
  */
-final class ArchiveTaskContext implements SinkTaskContext {
+final class ArchiveTaskContext extends FakeTaskContext {
 
-    final Set<TopicPartition> assignment = new HashSet<>();
-    final Set<TopicPartition> paused = new HashSet<>();
     final Map<TopicPartition, Long> seeks = new HashMap<>();
     final List<Map<TopicPartition, Long>> seekHistory = new ArrayList<>();
-    long timeout = -1;
     /** The simulated consumer's position in a one-partition log (the committed offset, at first). */
     private long position;
-
-    @Override
-    public Map<String, String> configs() {
-        return Map.of();
-    }
 
     @Override
     public void offset(Map<TopicPartition, Long> offsets) {
@@ -44,35 +34,6 @@ final class ArchiveTaskContext implements SinkTaskContext {
             throw new IllegalStateException("seek of a partition not assigned: " + tp);
         }
         seeks.put(tp, offset);
-    }
-
-    @Override
-    public void timeout(long timeoutMs) {
-        timeout = timeoutMs;
-    }
-
-    @Override
-    public Set<TopicPartition> assignment() {
-        return assignment;
-    }
-
-    @Override
-    public void pause(TopicPartition... partitions) {
-        paused.addAll(List.of(partitions));
-    }
-
-    @Override
-    public void resume(TopicPartition... partitions) {
-        paused.removeAll(List.of(partitions));
-    }
-
-    @Override
-    public void requestCommit() {
-    }
-
-    @Override
-    public ErrantRecordReporter errantRecordReporter() {
-        return null;
     }
 
     /**
