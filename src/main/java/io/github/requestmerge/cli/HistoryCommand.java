@@ -22,7 +22,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.github.requestmerge.archive.ArchiveListing;
-import io.github.requestmerge.archive.ArchiveSource;
 import io.github.requestmerge.archive.WorkerConversion;
 import io.github.requestmerge.elastic.DocumentStore;
 import io.github.requestmerge.elastic.Privileges;
@@ -129,18 +128,12 @@ final class HistoryCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Configuration config = Configuration.load(archive, sink, set);
-        WorkerConversion conversion;
-        try {
-            conversion = WorkerConversion.configure(config.sinkMap);
-        } catch (ArchiveSource.ConfigProblem e) {
-            throw new ConfigurationError(config.sinkFile, e.key(), e.getMessage().substring(e.key().length() + 2));
-        }
         boolean showProgress = !noProgress && System.console() != null;
         int exit = ScanCommand.OK;
-        try (conversion;
-             Connections connections = Connections.open(config, Duration.ofSeconds(retryTimeoutSeconds),
-                 privileges(config));
+        try (Startup startup = Startup.open(config, 1, Duration.ofSeconds(retryTimeoutSeconds), privileges(config));
              Progress progress = new Progress(showProgress, progressStream)) {
+            Connections connections = startup.connections;
+            WorkerConversion conversion = startup.conversions.get(0);
             ArchiveListing listing = ArchiveListing.list(connections.s3, connections.s3Retry, config.archive,
                 config.sinkTopics(), null, null);
             HistorySearch search = new HistorySearch(connections.s3, connections.s3Retry, config.archive, listing, conversion,

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -70,12 +69,6 @@ abstract class ScanCommand implements Callable<Integer> {
     void abandon(Summary summary) {
     }
 
-    /** Closes what the run opened, without checked exceptions. */
-    private interface Closeables extends AutoCloseable {
-        @Override
-        void close();
-    }
-
     /** Command-specific option checks. */
     void checkOptions() {
     }
@@ -103,25 +96,17 @@ abstract class ScanCommand implements Callable<Integer> {
         }
         Configuration config = Configuration.load(options.archive, options.sink, options.set);
         Summary summary = new Summary(name());
-        // One set of converters and transforms per reader thread: they need not be thread-safe.
-        List<WorkerConversion> conversions = new ArrayList<>();
-        try {
-            for (int i = 0; i < options.readers; i++) {
-                conversions.add(WorkerConversion.configure(config.sinkMap));
-            }
-        } catch (ArchiveSource.ConfigProblem e) {
-            conversions.forEach(WorkerConversion::close);
-            throw new ConfigurationError(config.sinkFile, e.key(), e.getMessage().substring(e.key().length() + 2));
-        }
         long budget = options.memoryBudget != null ? options.memoryBudget : Runtime.getRuntime().maxMemory() / 2;
         long maxDocuments = options.maxDocuments != null ? options.maxDocuments : Long.MAX_VALUE;
         Set<String> ids = options.ids == null ? null : new LinkedHashSet<>(options.ids);
         boolean showProgress = !options.noProgress && System.console() != null;
-        try (Closeables closeables = () -> conversions.forEach(WorkerConversion::close);
-             HeapWatch heap = new HeapWatch();
-             Connections connections = Connections.open(config, Duration.ofSeconds(options.retryTimeoutSeconds),
+        // One set of converters and transforms per reader thread.
+        try (Startup startup = Startup.open(config, options.readers, Duration.ofSeconds(options.retryTimeoutSeconds),
                  privileges(config));
+             HeapWatch heap = new HeapWatch();
              Progress progress = new Progress(showProgress, progressStream)) {
+            Connections connections = startup.connections;
+            List<WorkerConversion> conversions = startup.conversions;
             if (showProgress) {
                 err.println("request-merge " + name() + ": reading " + config.archive.describe());
                 err.flush();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +74,27 @@ class RequestMergeCliTest {
         Path archive = dir.resolve("archive.json");
         assertEquals(2, run("replay", "--archive", archive.toString(), "--sink", "s.json"));
         assertEquals("request-merge: " + archive + ": no such file", err.trim());
+    }
+
+    @Test
+    void aTransformThatCannotBeMadeIsReportedBeforeAClusterThatDoesNotAnswer() {
+        // The transforms are made while the connections open (Startup); their error still comes first.
+        String[] shipped = {"--archive", "config/raw-archive-s3.json", "--sink", "config/request-merge-sink.json",
+            "--set", "connection.urls=http://127.0.0.1:1"};
+        for (String command : new String[] {"history", "verify"}) {
+            String[] args = command.equals("history") ? new String[] {"abc123"} : new String[0];
+            assertEquals(2, run(concat(new String[] {command}, shipped, new String[] {"--set",
+                "transforms.enrich.type=no.such.Transform"}, args)));
+            assertTrue(err.contains("config/request-merge-sink.json: transforms.enrich.type: class no.such.Transform is not "
+                + "on the classpath"), err);
+            assertEquals(2, run(concat(new String[] {command}, shipped, new String[] {"--set", "sink:transforms="}, args)));
+            assertTrue(err.contains("config/request-merge-sink.json: connection.urls: Elasticsearch at http://127.0.0.1:1"),
+                err);
+        }
+    }
+
+    private static String[] concat(String[]... parts) {
+        return Arrays.stream(parts).flatMap(Arrays::stream).toArray(String[]::new);
     }
 
     @Test
