@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "request-merge", mixinStandardHelpOptions = true, versionProvider = RequestMergeCli.VersionProvider.class,
     subcommands = {ReplayCommand.class, VerifyCommand.class, HistoryCommand.class},
-    description = "Rebuilds or verifies the merged Elasticsearch index from the raw archive in S3.")
+    description = "Rebuilds or verifies the merged Elasticsearch index from the raw archive in S3, or tells one "
+        + "request's history from it.")
 public final class RequestMergeCli implements Runnable {
 
     @Spec

@@ -5,12 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
@@ -43,7 +48,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * same keyed traffic (bad records included) while the worker is SIGKILLed and restarted. Then the live
  * index holds exactly the independent merge, the archive holds every record exactly once, and
  * {@code request-merge replay} rebuilds from the archive an index equal to the live one, which
- * {@code verify} confirms.
+ * {@code verify} confirms, and {@code bin/request-merge history} of every id ends in its live document.
  */
 @ExtendWith(Stack.class)
 class ArchiveRoundTripIT {
@@ -55,7 +60,8 @@ class ArchiveRoundTripIT {
     Path dir;
 
     @Test
-    void bothShippedConnectorsRideThroughAWorkerKillAndTheArchiveRebuildsTheLiveIndex() throws IOException {
+    void bothShippedConnectorsRideThroughAWorkerKillAndTheArchiveRebuildsTheLiveIndex() throws IOException,
+            InterruptedException {
         Topics topics = new Topics(Stack.kafka().bootstrapServers());
         ConnectRest connect = new ConnectRest(Stack.connect().restUrl());
         Documents documents = new Documents(Stack.elasticsearch().url());
@@ -132,6 +138,27 @@ class ArchiveRoundTripIT {
 
             CliRun verify = CliRun.of("verify", "--archive", archiveFile.toString(), "--sink", sinkFile.toString());
             assertEquals(0, verify.exit(), verify.toString());
+
+            // Every id's history, told by bin/request-merge as a user runs it (its own JVM, the shipped configs),
+            // ends in the document the live connector wrote, worker kill and redeliveries included.
+            List<String> history = new ArrayList<>(List.of("history", "--archive", archiveFile.toString(), "--sink",
+                sinkFile.toString(), "--format", "json"));
+            history.addAll(timeline.ids());
+            CliRun told = CliRun.ofScript(history);
+            assertEquals(0, told.exit(), told.toString());
+            Map<String, JsonNode> histories = jsonLines(told.out());
+            assertEquals(new TreeSet<>(timeline.ids()), new TreeSet<>(histories.keySet()));
+            for (JsonNode one : histories.values()) {
+                assertEquals("[]", one.path("differences_from_live").toString(), one.toString());
+                assertEquals(live.get(one.path("id").asText()), one.path("document"));
+            }
+            // The first run after a build wrote the class-data archive; a run that starts from it says the same.
+            assertTrue(Files.isRegularFile(Paths.get("target", "request-merge-cli.jsa")), told.err());
+            List<String> three = new ArrayList<>(history.subList(0, 7));
+            three.addAll(timeline.ids().subList(0, 3));
+            CliRun again = CliRun.ofScript(three);
+            assertEquals(0, again.exit(), again.toString());
+            jsonLines(again.out()).forEach((id, one) -> assertEquals(histories.get(id), one, id));
             mergeWatcher.assertNothingFailed();
             archiveWatcher.assertNothingFailed();
         } finally {
@@ -140,13 +167,25 @@ class ArchiveRoundTripIT {
         }
     }
 
+    /** @return the objects of {@code history --format json}'s output (one per line), by id */
+    private static Map<String, JsonNode> jsonLines(String out) throws IOException {
+        Map<String, JsonNode> byId = new LinkedHashMap<>();
+        for (String line : out.split("\n")) {
+            if (!line.isBlank()) {
+                JsonNode node = Documents.JSON.readTree(line);
+                byId.put(node.path("id").asText(), node);
+            }
+        }
+        return byId;
+    }
+
     /** @return the first few ids whose documents differ, each with both versions */
     private static List<String> differences(Map<String, JsonNode> live, Map<String, JsonNode> replayed) {
-        List<String> differences = new java.util.ArrayList<>();
-        java.util.Set<String> ids = new java.util.TreeSet<>(live.keySet());
+        List<String> differences = new ArrayList<>();
+        Set<String> ids = new TreeSet<>(live.keySet());
         ids.addAll(replayed.keySet());
         for (String id : ids) {
-            if (!java.util.Objects.equals(live.get(id), replayed.get(id)) && differences.size() < 5) {
+            if (!Objects.equals(live.get(id), replayed.get(id)) && differences.size() < 5) {
                 differences.add(id + ": live " + live.get(id) + " replayed " + replayed.get(id));
             }
         }

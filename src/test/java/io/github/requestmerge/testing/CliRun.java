@@ -1,13 +1,18 @@
 package io.github.requestmerge.testing;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.github.requestmerge.cli.RequestMergeCli;
 
-/** One run of {@code bin/request-merge}'s commands in this JVM, with what it printed on each stream. */
+/** One run of {@code bin/request-merge}'s commands, with what it printed on each stream. */
 public record CliRun(int exit, String out, String err) {
 
     /** Runs the CLI with {@code args}. */
@@ -22,6 +27,29 @@ public record CliRun(int exit, String out, String err) {
     /** Runs the CLI with {@code args}. */
     public static CliRun of(List<String> args) {
         return of(args.toArray(new String[0]));
+    }
+
+    /**
+     * Runs {@code bin/request-merge} with {@code args} in a process of its own, as a user does: the script builds
+     * what it needs first when the sources changed (mvn), and its JVM starts cold.
+     */
+    public static CliRun ofScript(List<String> args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of("bin", "request-merge").toAbsolutePath().toString());
+        command.addAll(args);
+        Path out = Files.createTempFile("request-merge", ".out");
+        Path err = Files.createTempFile("request-merge", ".err");
+        try {
+            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!process.waitFor(10, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new AssertionError("bin/request-merge did not end in 10 minutes: " + command);
+            }
+            return new CliRun(process.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
     }
 
     @Override
