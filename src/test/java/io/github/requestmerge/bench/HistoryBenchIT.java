@@ -3,7 +3,9 @@ package io.github.requestmerge.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.github.requestmerge.TestData;
 import io.github.requestmerge.archive.ArchiveLayout;
 import io.github.requestmerge.archive.RawRecord;
 import io.github.requestmerge.archive.RawRecordCodec;
@@ -37,7 +40,9 @@ import io.github.requestmerge.testing.TestArchive;
  * up to 2 s out of order; {@code bench.history.per.object} records per object). The live documents of the
  * sampled ids are written by {@code replay --id} (the live connector's merge). Then, for each sampled id,
  * {@code history} and {@code history --at} run in this JVM (after one warm-up id), timed from the call to
- * its return, with the objects and bytes they read. Run with {@code bin/bench-history}; results on stdout.
+ * its return, with the objects and bytes they read. Then, for five of them, both again as a user runs them:
+ * {@code bin/request-merge} in a fresh JVM, timed from the process's start to its exit. Run with
+ * {@code bin/bench-history}; results on stdout.
  */
 @EnabledIfSystemProperty(named = "bench.history", matches = "true")
 @ExtendWith(Stack.class)
@@ -48,6 +53,7 @@ class HistoryBenchIT {
     private static final int PARTITIONS = 4;
     private static final int PER_OBJECT = Integer.getInteger("bench.history.per.object", 25_000);
     private static final int SAMPLES = 10;
+    private static final int COLD_SAMPLES = 5;
 
     @TempDir
     Path dir;
@@ -111,7 +117,13 @@ class HistoryBenchIT {
             System.out.printf(Locale.ROOT, "archive: %,d events of %,d ids, %d objects, %,d bytes stored, written in %.1f s%n",
                 order.length, IDS, objects, stored, (System.nanoTime() - write) / 1e9);
 
+            // With the shipped config's enrichment, whose start (the GeoLite2 database, the user-agent rules) is
+            // part of every run's.
             Map<String, String> sink = SinkConfigs.merging(name, topic);
+            sink.put("transforms", "enrich");
+            sink.put("transforms.enrich.type", "io.github.requestmerge.enrich.Enrich$Value");
+            sink.put("transforms.enrich.geoip.database.path", TestData.geoLite2City().toString());
+            sink.put("transforms.enrich.useragent.target.field", "UA");
             Path sinkFile = TestArchive.write(dir.resolve("sink.json"), sink);
             List<String> sampled = new ArrayList<>();
             for (int i = 0; i <= SAMPLES; i++) {
@@ -133,34 +145,61 @@ class HistoryBenchIT {
             for (int i = 0; i < sampled.size(); i++) {
                 String id = sampled.get(i);
                 for (boolean at : new boolean[] {false, true}) {
-                    List<String> args = new ArrayList<>(List.of(common));
-                    JsonNode live = new Documents(Stack.elasticsearch().url()).get(name, id);
-                    if (at) {
-                        Instant created = Instant.parse(live.path("created_at").asText());
-                        Instant updated = Instant.parse(live.path("updated_at").asText());
-                        args.add("--at");
-                        args.add(created.plusMillis((updated.toEpochMilli() - created.toEpochMilli()) / 2).toString());
-                    }
-                    args.add(id);
+                    List<String> args = historyArgs(common, name, id, at);
                     long start = System.nanoTime();
                     CliRun result = CliRun.of(args);
                     double seconds = (System.nanoTime() - start) / 1e9;
                     assertEquals(0, result.exit(), result.err());
-                    JsonNode history = Documents.JSON.readTree(result.out());
-                    assertEquals("[]", history.path("differences_from_live").toString(), history.toString());
-                    System.out.printf(Locale.ROOT, "%s%s %s%s: %.2f s, %d events, %d of %d objects (%d of the archive), "
-                        + "%,d of %,d bytes (%.1f%% of the archive's %,d; %d probes, %,d bytes)%n",
-                        i == 0 ? "warm-up " : "", at ? "--at" : "history", id, history.path("narrowed").asBoolean()
-                            ? "" : " (whole partition)", seconds, history.path("events").size(),
-                        history.path("objects_read").asLong(), history.path("partition_objects").asLong(),
-                        history.path("archive_objects").asLong(), history.path("bytes_read").asLong(),
-                        history.path("partition_bytes").asLong(),
-                        100.0 * history.path("bytes_read").asLong() / history.path("archive_bytes").asLong(),
-                        history.path("archive_bytes").asLong(), history.path("probes").asLong(),
-                        history.path("probe_bytes").asLong());
+                    report((i == 0 ? "warm-up " : "") + (at ? "--at " : "history ") + id, seconds, result.out());
+                }
+            }
+
+            // The same as a user runs it: bin/request-merge, a fresh JVM each time, timed from the start of the
+            // process to its exit. The first run after a build also writes the class-data archive the later ones
+            // start from; it is run first (the warm-up id), and timed apart.
+            assertEquals(0, CliRun.ofScript(List.of("--help")).exit());
+            Files.deleteIfExists(Path.of("target", "request-merge-cli.jsa"));
+            for (int i = 0; i <= COLD_SAMPLES; i++) {
+                String id = sampled.get(i);
+                for (boolean at : i == 0 ? new boolean[] {false} : new boolean[] {false, true}) {
+                    long start = System.nanoTime();
+                    CliRun result = CliRun.ofScript(historyArgs(common, name, id, at));
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    assertEquals(0, result.exit(), result.toString());
+                    report((i == 0 ? "first after the build (writes the class-data archive) " : "")
+                        + "bin/request-merge " + (at ? "--at " : "history ") + id, seconds, result.out());
                 }
             }
         }
+    }
+
+    /** The history command's arguments for {@code id}; with {@code at}, the middle of its life in the index. */
+    private static List<String> historyArgs(String[] common, String index, String id, boolean at) {
+        List<String> args = new ArrayList<>(List.of(common));
+        if (at) {
+            JsonNode live = new Documents(Stack.elasticsearch().url()).get(index, id);
+            Instant created = Instant.parse(live.path("created_at").asText());
+            Instant updated = Instant.parse(live.path("updated_at").asText());
+            args.add("--at");
+            args.add(created.plusMillis((updated.toEpochMilli() - created.toEpochMilli()) / 2).toString());
+        }
+        args.add(id);
+        return args;
+    }
+
+    /** Checks a history's JSON ends in the live document and prints its time, events, objects and bytes. */
+    private static void report(String label, double seconds, String json) throws IOException {
+        JsonNode history = Documents.JSON.readTree(json);
+        assertEquals("[]", history.path("differences_from_live").toString(), history.toString());
+        System.out.printf(Locale.ROOT, "%s%s: %.2f s, %d events, %d of %d objects (%d of the archive), "
+            + "%,d of %,d bytes (%.1f%% of the archive's %,d; %d probes, %,d bytes)%n",
+            label, history.path("narrowed").asBoolean() ? "" : " (whole partition)", seconds,
+            history.path("events").size(), history.path("objects_read").asLong(),
+            history.path("partition_objects").asLong(), history.path("archive_objects").asLong(),
+            history.path("bytes_read").asLong(), history.path("partition_bytes").asLong(),
+            100.0 * history.path("bytes_read").asLong() / history.path("archive_bytes").asLong(),
+            history.path("archive_bytes").asLong(), history.path("probes").asLong(),
+            history.path("probe_bytes").asLong());
     }
 
     private static long flush(TestArchive archive, ArchiveLayout layout, String topic, int partition, long start,
