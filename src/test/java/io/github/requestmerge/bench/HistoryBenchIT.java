@@ -170,6 +170,13 @@ class HistoryBenchIT {
                         + "bin/request-merge " + (at ? "--at " : "history ") + id, seconds, result.out());
                 }
             }
+            // The floor of a cold run on this machine: the JVM's start and the CLI's help, nothing read or contacted.
+            for (int i = 0; i < 3; i++) {
+                long start = System.nanoTime();
+                assertEquals(0, CliRun.ofScript(List.of("--help")).exit());
+                System.out.printf(Locale.ROOT, "bin/request-merge --help (the JVM's start, nothing read): %.2f s%n",
+                    (System.nanoTime() - start) / 1e9);
+            }
         }
     }
 
