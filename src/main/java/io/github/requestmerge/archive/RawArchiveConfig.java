@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
-import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -22,6 +21,7 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
+import io.github.requestmerge.CheckedConfig;
 import io.github.requestmerge.ConfigForms;
 
 /**
@@ -34,7 +34,7 @@ import io.github.requestmerge.ConfigForms;
  * {@link #crossFieldProblems()}, which both the constructor and {@code Connector.validate()} use, so
  * each problem is reported against the key to fix.
  */
-public final class RawArchiveConfig extends AbstractConfig {
+public final class RawArchiveConfig extends CheckedConfig {
 
     static final String S3_GROUP = "S3 bucket";
     static final String LAYOUT_GROUP = "Archive layout";
@@ -120,12 +120,7 @@ public final class RawArchiveConfig extends AbstractConfig {
     }
 
     private RawArchiveConfig(Map<?, ?> originals, boolean crossFieldChecks) {
-        super(CONFIG_DEF, originals, false);
-        Map<String, String> problems = crossFieldChecks ? crossFieldProblems() : Map.of();
-        if (!problems.isEmpty()) {
-            Map.Entry<String, String> first = problems.entrySet().iterator().next();
-            throw new ConfigException(first.getKey(), originals.get(first.getKey()), first.getValue());
-        }
+        super(CONFIG_DEF, originals, crossFieldChecks);
     }
 
     /** @return the config with valid keys but possibly invalid combinations, to list every cross-field problem */
@@ -273,11 +268,8 @@ public final class RawArchiveConfig extends AbstractConfig {
                 UPLOAD_GROUP, ++order, Width.SHORT, "Max retry backoff (ms)");
     }
 
-    /**
-     * @return problems spanning several keys, each against the key to fix (in definition order);
-     *     empty when there are none
-     */
-    Map<String, String> crossFieldProblems() {
+    @Override
+    public Map<String, String> crossFieldProblems() {
         Map<String, String> problems = new LinkedHashMap<>();
         boolean accessKey = !getString(AWS_ACCESS_KEY_ID).isBlank();
         boolean secret = secret() != null;

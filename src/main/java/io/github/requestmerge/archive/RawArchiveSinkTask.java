@@ -18,6 +18,7 @@ import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.requestmerge.CheckedSinkConnector;
 import io.github.requestmerge.ConsumptionPause;
 import io.github.requestmerge.RecordOrigin;
 import io.github.requestmerge.Version;
@@ -49,7 +50,6 @@ public class RawArchiveSinkTask extends SinkTask {
 
     private static final Logger log = LoggerFactory.getLogger(RawArchiveSinkTask.class);
 
-    static final String TASK_ID = "task.id";
     /** How long one {@code put} waits for room in the upload buffer before pausing consumption instead. */
     private static final long BACKPRESSURE_WAIT_MS = 1_000;
 
@@ -93,7 +93,7 @@ public class RawArchiveSinkTask extends SinkTask {
     public void start(Map<String, String> props) {
         config = new RawArchiveConfig(props);
         String connector = props.getOrDefault("name", "raw-archive");
-        String taskId = props.getOrDefault(TASK_ID, "0");
+        String taskId = props.getOrDefault(CheckedSinkConnector.TASK_ID, "0");
         name = connector + "-task-" + taskId;
         layout = config.layout();
         rotation = config.rotation();

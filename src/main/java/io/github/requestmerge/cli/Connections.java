@@ -55,13 +55,7 @@ final class Connections implements AutoCloseable {
         }
         ClusterProbe.Problem problem = ClusterProbe.check(settings, required);
         if (problem != null) {
-            String key = switch (problem.kind()) {
-                case AUTHENTICATION, PRIVILEGES -> sink.credentialsKey();
-                case TLS -> settings.truststorePath() != null ? RequestMergeSinkConfig.SSL_TRUSTSTORE_PATH
-                    : RequestMergeSinkConfig.SSL_CA_PATH;
-                default -> RequestMergeSinkConfig.CONNECTION_URLS;
-            };
-            throw new ConfigurationError(config.sinkFile, key, problem.message());
+            throw new ConfigurationError(config.sinkFile, sink.keyAtFault(problem), problem.message());
         }
         ArchiveSource archive = config.archive;
         S3Client s3 = S3Clients.open(archive.s3());

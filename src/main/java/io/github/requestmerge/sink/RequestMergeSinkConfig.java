@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -19,8 +18,10 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
+import io.github.requestmerge.CheckedConfig;
 import io.github.requestmerge.ConfigForms;
 import io.github.requestmerge.Version;
+import io.github.requestmerge.elastic.ClusterProbe;
 import io.github.requestmerge.elastic.ElasticClients;
 import io.github.requestmerge.elastic.IndexNames;
 import io.github.requestmerge.elastic.IndexTemplate;
@@ -35,7 +36,7 @@ import io.github.requestmerge.merge.MergeRules;
  * matter only with another key's setting are shown only then. Cross-field rules are checked by {@link #crossFieldProblems()}, which both the constructor
  * and {@code Connector.validate()} use, so each problem is reported against its key.
  */
-public final class RequestMergeSinkConfig extends AbstractConfig {
+public final class RequestMergeSinkConfig extends CheckedConfig {
 
     static final String CONNECTION_GROUP = "Elasticsearch connection";
     static final String INDEX_GROUP = "Index";
@@ -104,12 +105,7 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
     }
 
     private RequestMergeSinkConfig(Map<?, ?> originals, boolean crossFieldChecks) {
-        super(CONFIG_DEF, originals, false);
-        Map<String, String> problems = crossFieldChecks ? crossFieldProblems() : Map.of();
-        if (!problems.isEmpty()) {
-            Map.Entry<String, String> first = problems.entrySet().iterator().next();
-            throw new ConfigException(first.getKey(), originals.get(first.getKey()), first.getValue());
-        }
+        super(CONFIG_DEF, originals, crossFieldChecks);
     }
 
     /** @return the config with valid keys but possibly invalid combinations, to list every cross-field problem */
@@ -296,11 +292,8 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
                 WRITE_GROUP, ++order, Width.SHORT, "Max retry backoff (ms)");
     }
 
-    /**
-     * @return problems spanning several keys, each against the key to fix (in definition order);
-     *     empty when there are none
-     */
-    Map<String, String> crossFieldProblems() {
+    @Override
+    public Map<String, String> crossFieldProblems() {
         Map<String, String> problems = new LinkedHashMap<>();
         boolean user = !getString(CONNECTION_USERNAME).isBlank();
         boolean password = getPassword(CONNECTION_PASSWORD) != null && !getPassword(CONNECTION_PASSWORD).value().isEmpty();
@@ -386,6 +379,19 @@ public final class RequestMergeSinkConfig extends AbstractConfig {
     /** @return the key holding the credentials: {@value #CONNECTION_API_KEY} or {@value #CONNECTION_USERNAME} */
     public String credentialsKey() {
         return secret(CONNECTION_API_KEY) != null ? CONNECTION_API_KEY : CONNECTION_USERNAME;
+    }
+
+    /**
+     * @return the key a cluster's {@code problem} is reported against: the credentials (authentication, a missing
+     *     privilege), the truststore or CA file (a certificate not trusted), else {@value #CONNECTION_URLS}
+     */
+    public String keyAtFault(ClusterProbe.Problem problem) {
+        return switch (problem.kind()) {
+            case AUTHENTICATION, PRIVILEGES -> credentialsKey();
+            case TLS -> getString(SSL_TRUSTSTORE_PATH) != null && !getString(SSL_TRUSTSTORE_PATH).isBlank()
+                ? SSL_TRUSTSTORE_PATH : SSL_CA_PATH;
+            default -> CONNECTION_URLS;
+        };
     }
 
     /** @return the index template the task installs for its indices (when {@value #TEMPLATE_INSTALL} is true) */

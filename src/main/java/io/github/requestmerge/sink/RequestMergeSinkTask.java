@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.github.requestmerge.CheckedSinkConnector;
 import io.github.requestmerge.ConsumptionPause;
 import io.github.requestmerge.RecordOrigin;
 import io.github.requestmerge.Version;
@@ -89,7 +90,7 @@ public class RequestMergeSinkTask extends SinkTask {
     public void start(Map<String, String> props) {
         config = new RequestMergeSinkConfig(props);
         String connector = props.getOrDefault("name", "request-merge");
-        name = connector + "-task-" + props.getOrDefault(RequestMergeSinkConnector.TASK_ID, "0");
+        name = connector + "-task-" + props.getOrDefault(CheckedSinkConnector.TASK_ID, "0");
         MergeRules rules = config.mergeRules();
         StringPool pool = StringPool.shared();
         availability = Availability.of(name, "Elasticsearch");
@@ -117,7 +118,7 @@ public class RequestMergeSinkTask extends SinkTask {
         reporter = errantRecordReporter();
         pause = new ConsumptionPause(context);
         metrics.bind(pending::size, mergeWriter::heldDocuments, cache, availability, pause::paused);
-        metrics.register(connector, props.getOrDefault(RequestMergeSinkConnector.TASK_ID, "0"));
+        metrics.register(connector, props.getOrDefault(CheckedSinkConnector.TASK_ID, "0"));
         // The template is installed by the writer before its first write, waiting for the cluster as long
         // as it takes: a task must start (and hold its events) even while Elasticsearch is down.
         WriterThread.Preparation prepare = config.getBoolean(RequestMergeSinkConfig.TEMPLATE_INSTALL)

@@ -18,6 +18,8 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.junit.jupiter.api.Test;
 
+import io.github.requestmerge.CheckedSinkConnector;
+
 /** The archive sink's configuration: every key validated by the runtime's parser, problems against the key to fix. */
 class RawArchiveConfigTest {
 
@@ -225,7 +227,7 @@ class RawArchiveConfigTest {
         RawArchiveSinkConnector connector = new RawArchiveSinkConnector();
         connector.start(minimal());
         List<Map<String, String>> configs = connector.taskConfigs(3);
-        assertEquals(List.of("0", "1", "2"), configs.stream().map(c -> c.get(RawArchiveSinkTask.TASK_ID)).toList());
+        assertEquals(List.of("0", "1", "2"), configs.stream().map(c -> c.get(CheckedSinkConnector.TASK_ID)).toList());
         assertEquals("request-archive", configs.get(2).get(RawArchiveConfig.S3_BUCKET_NAME));
         assertEquals(RawArchiveSinkTask.class, connector.taskClass());
     }
