@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -158,7 +159,11 @@ class HistoryBenchIT {
             // process to its exit. The first run after a build also writes the class-data archive the later ones
             // start from; it is run first (the warm-up id), and timed apart.
             assertEquals(0, CliRun.ofScript(List.of("--help")).exit());
-            Files.deleteIfExists(Path.of("target", "request-merge-cli.jsa"));
+            try (DirectoryStream<Path> classData = Files.newDirectoryStream(Path.of("target"), "request-merge-cli-*.jsa")) {
+                for (Path file : classData) {
+                    Files.delete(file);
+                }
+            }
             for (int i = 0; i <= COLD_SAMPLES; i++) {
                 String id = sampled.get(i);
                 for (boolean at : i == 0 ? new boolean[] {false} : new boolean[] {false, true}) {
