@@ -27,7 +27,12 @@ public abstract class CheckedSinkConnector<C extends CheckedConfig> extends Sink
 
     private Map<String, String> props;
 
-    /** What a probe found wrong: a message for a key; an error, or a warning (a system that does not answer now). */
+    /**
+     * What a probe found wrong, against the key to fix.
+     *
+     * @param error true when creating the connector should be refused; false for a warning (a system that does not
+     *     answer right now)
+     */
     public record Problem(String key, String message, boolean error) {
     }
 

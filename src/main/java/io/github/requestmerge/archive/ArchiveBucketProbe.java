@@ -7,6 +7,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.requestmerge.CheckedSinkConnector.Problem;
 import io.github.requestmerge.retry.Retry;
 import io.github.requestmerge.retry.UnrecoverableException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -29,15 +30,6 @@ final class ArchiveBucketProbe {
 
     /** How long validate() waits for one request: Connect's REST call must not time out. */
     static final Duration VALIDATE_TIMEOUT = Duration.ofSeconds(10);
-
-    /**
-     * A problem with the bucket, against the key to fix.
-     *
-     * @param error true when creating the connector should be refused; false for a warning (an endpoint
-     *     that does not answer right now)
-     */
-    record Problem(String key, String message, boolean error) {
-    }
 
     private ArchiveBucketProbe() {
     }

@@ -38,7 +38,6 @@ public class RawArchiveSinkConnector extends CheckedSinkConnector<RawArchiveConf
      */
     @Override
     protected Problem probe(RawArchiveConfig config, Map<String, String> props) {
-        ArchiveBucketProbe.Problem problem = ArchiveBucketProbe.check(config);
-        return problem == null ? null : new Problem(problem.key(), problem.message(), problem.error());
+        return ArchiveBucketProbe.check(config);
     }
 }
