@@ -147,39 +147,28 @@ class ArchiveRoundTripIT {
             history.addAll(timeline.ids());
             CliRun told = CliRun.ofScript(history);
             assertEquals(0, told.exit(), told.toString());
-            Map<String, JsonNode> histories = jsonLines(told.out());
+            Map<String, JsonNode> histories = told.jsonById();
             assertEquals(new TreeSet<>(timeline.ids()), new TreeSet<>(histories.keySet()));
             for (JsonNode one : histories.values()) {
                 assertEquals("[]", one.path("differences_from_live").toString(), one.toString());
                 assertEquals(live.get(one.path("id").asText()), one.path("document"));
             }
             // The first run after a build wrote the class-data archive; a run that starts from it says the same.
-            try (DirectoryStream<Path> archives = Files.newDirectoryStream(Paths.get("target"), "request-merge-cli-*.jsa")) {
+            try (DirectoryStream<Path> archives = Files.newDirectoryStream(Paths.get("target"),
+                     "request-merge-cli-*.jsa")) {
                 assertTrue(archives.iterator().hasNext(), told.err());
             }
             List<String> three = new ArrayList<>(history.subList(0, 7));
             three.addAll(timeline.ids().subList(0, 3));
             CliRun again = CliRun.ofScript(three);
             assertEquals(0, again.exit(), again.toString());
-            jsonLines(again.out()).forEach((id, one) -> assertEquals(histories.get(id), one, id));
+            again.jsonById().forEach((id, one) -> assertEquals(histories.get(id), one, id));
             mergeWatcher.assertNothingFailed();
             archiveWatcher.assertNothingFailed();
         } finally {
             connect.delete(NAME + "-merge");
             connect.delete(NAME + "-archive");
         }
-    }
-
-    /** @return the objects of {@code history --format json}'s output (one per line), by id */
-    private static Map<String, JsonNode> jsonLines(String out) throws IOException {
-        Map<String, JsonNode> byId = new LinkedHashMap<>();
-        for (String line : out.split("\n")) {
-            if (!line.isBlank()) {
-                JsonNode node = Documents.JSON.readTree(line);
-                byId.put(node.path("id").asText(), node);
-            }
-        }
-        return byId;
     }
 
     /** @return the first few ids whose documents differ, each with both versions */

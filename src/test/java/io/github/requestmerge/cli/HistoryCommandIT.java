@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -61,18 +60,6 @@ class HistoryCommandIT {
         documents = new Documents(Stack.elasticsearch().url());
     }
 
-    /** @return the json output's objects, by id */
-    private static Map<String, JsonNode> json(CliRun run) throws IOException {
-        Map<String, JsonNode> byId = new LinkedHashMap<>();
-        for (String line : run.out().split("\n")) {
-            if (!line.isBlank()) {
-                JsonNode node = Documents.JSON.readTree(line);
-                byId.put(node.path("id").asText(), node);
-            }
-        }
-        return byId;
-    }
-
     /** @return the CLI's run, printed unless {@code quiet} */
     private static CliRun cli(boolean quiet, String... args) {
         CliRun run = CliRun.of(args);
@@ -108,7 +95,7 @@ class HistoryCommandIT {
         args.addAll(timeline.ids());
         CliRun all = cli(true, args.toArray(new String[0]));
         assertEquals(0, all.exit(), all.err());
-        Map<String, JsonNode> histories = json(all);
+        Map<String, JsonNode> histories = all.jsonById();
         assertEquals(300, histories.size());
         int narrowed = 0;
         long read = 0;
@@ -151,7 +138,7 @@ class HistoryCommandIT {
             atArgs.addAll(ids);
             CliRun run = cli(true, atArgs.toArray(new String[0]));
             assertEquals(0, run.exit(), run.toString());
-            Map<String, JsonNode> atHistories = json(run);
+            Map<String, JsonNode> atHistories = run.jsonById();
             for (String id : ids) {
                 ObjectNode expected = foldUpTo(byId.get(id), at);
                 JsonNode actual = atHistories.get(id).path("document_at");
@@ -283,7 +270,7 @@ class HistoryCommandIT {
         assertTrue(out.contains("rejected (value converter): "), out);
         assertTrue(out.contains("the final document equals the live document in " + name), out);
 
-        Map<String, JsonNode> json = json(cli(false, with(base, "--format", "json", id)));
+        Map<String, JsonNode> json = cli(false, with(base, "--format", "json", id)).jsonById();
         JsonNode history = json.get(id);
         assertEquals(7, history.path("events").size(), history.toString());
         assertEquals(List.of(0L, 2L, 3L, 4L, 5L, 6L, 7L), offsets(history.path("events")));
@@ -292,26 +279,30 @@ class HistoryCommandIT {
 
         // --at: before the first event, between events (the out-of-order event in, the later one out), after a
         // tombstone, after the last.
-        JsonNode before = json(cli(false, with(base, "--format", "json", "--at", "2026-11-27T09:59:59Z", id))).get(id);
+        JsonNode before = cli(false, with(base, "--format", "json", "--at", "2026-11-27T09:59:59Z", id))
+            .jsonById().get(id);
         assertTrue(before.path("document_at").isNull(), before.toString());
         assertEquals("[]", before.path("included_offsets").toString());
-        JsonNode between = json(cli(false, with(base, "--format", "json", "--at", "2026-11-27T10:00:02Z", id))).get(id);
+        JsonNode between = cli(false, with(base, "--format", "json", "--at", "2026-11-27T10:00:02Z", id))
+            .jsonById().get(id);
         assertEquals(List.of(0L, 3L), longs(between.path("included_offsets")));
         assertEquals(5, between.path("document_at").path("clicks").asLong());
         assertEquals("Lyon", between.path("document_at").path("geo").path("city").asText());
         assertTrue(between.path("document_at").path("geo").path("country").isMissingNode());
         assertEquals("2026-11-27T10:00:01Z", between.path("document_at").path("updated_at").asText());
-        JsonNode deleted = json(cli(false, with(base, "--format", "json", "--at", "2026-11-27T10:00:05.500Z", id))).get(id);
+        JsonNode deleted = cli(false, with(base, "--format", "json", "--at", "2026-11-27T10:00:05.500Z", id))
+            .jsonById().get(id);
         assertTrue(deleted.path("document_at").isNull(), deleted.toString());
         CliRun after = cli(false, with(base, "--at", "2026-11-27T11:00:00Z", id));
         assertTrue(after.out().contains("at 2026-11-27T11:00:00Z: 5 of 7 events included (offsets 0, 2, 3, 5, 6"),
             after.out());
-        JsonNode afterJson = json(cli(false, with(base, "--format", "json", "--at", "2026-11-27T11:00:00Z", id))).get(id);
+        JsonNode afterJson = cli(false, with(base, "--format", "json", "--at", "2026-11-27T11:00:00Z", id))
+            .jsonById().get(id);
         assertEquals(history.path("document"), afterJson.path("document_at"));
 
         // Without a live document: Kafka's default partitioner finds the partition, which is read whole.
         documents.send("DELETE", "/" + name + "/_doc/" + other + "?refresh=true", null);
-        JsonNode fallback = json(cli(false, with(base, "--format", "json", other))).get(other);
+        JsonNode fallback = cli(false, with(base, "--format", "json", other)).jsonById().get(other);
         assertTrue(fallback.path("partition_from").asText().startsWith("Kafka's default partitioner"), fallback.toString());
         assertEquals(topic + "/" + p, fallback.path("partition").asText());
         assertEquals(10, fallback.path("document").path("clicks").asLong());

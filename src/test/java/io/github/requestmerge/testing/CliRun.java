@@ -7,8 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.github.requestmerge.cli.RequestMergeCli;
 
@@ -40,7 +44,8 @@ public record CliRun(int exit, String out, String err) {
         Path out = Files.createTempFile("request-merge", ".out");
         Path err = Files.createTempFile("request-merge", ".err");
         try {
-            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .start();
             if (!process.waitFor(10, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
                 throw new AssertionError("bin/request-merge did not end in 10 minutes: " + command);
@@ -50,6 +55,21 @@ public record CliRun(int exit, String out, String err) {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
         }
+    }
+
+    /**
+     * @return the objects of a {@code --format json} output (one per line, as {@code history} prints them), by their
+     *     {@code id}
+     */
+    public Map<String, JsonNode> jsonById() throws IOException {
+        Map<String, JsonNode> byId = new LinkedHashMap<>();
+        for (String line : out.split("\n")) {
+            if (!line.isBlank()) {
+                JsonNode node = Documents.JSON.readTree(line);
+                byId.put(node.path("id").asText(), node);
+            }
+        }
+        return byId;
     }
 
     @Override
