@@ -24,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.github.requestmerge.TestData;
 import io.github.requestmerge.archive.ArchiveLayout;
 import io.github.requestmerge.archive.RawRecord;
 import io.github.requestmerge.archive.RawRecordCodec;
@@ -120,10 +119,7 @@ class HistoryBenchIT {
 
             // With the shipped config's enrichment, whose start (the GeoLite2 database, the user-agent rules) is
             // part of every run's.
-            Map<String, String> sink = SinkConfigs.merging(name, topic);
-            sink.put("transforms", "enrich");
-            sink.put("transforms.enrich.type", "io.github.requestmerge.enrich.Enrich$Value");
-            sink.put("transforms.enrich.geoip.database.path", TestData.geoLite2City().toString());
+            Map<String, String> sink = SinkConfigs.enriched(SinkConfigs.merging(name, topic));
             sink.put("transforms.enrich.useragent.target.field", "UA");
             Path sinkFile = TestArchive.write(dir.resolve("sink.json"), sink);
             List<String> sampled = new ArrayList<>();

@@ -25,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.github.requestmerge.TestData;
 import io.github.requestmerge.archive.ArchiveLayout;
 import io.github.requestmerge.stack.Stack;
 import io.github.requestmerge.testing.CliRun;
@@ -507,10 +506,7 @@ class RequestMergeCliIT {
             now + 500));
         events.add(new RequestTimeline.Event(0, "abc123", "{\"id\":\"abc123\",\"impressions\":\"+2\",\"uptick\":4.50}",
             now + 900));
-        Map<String, String> config = sinkConfig(topic);
-        config.put("transforms", "enrich");
-        config.put("transforms.enrich.type", "io.github.requestmerge.enrich.Enrich$Value");
-        config.put("transforms.enrich.geoip.database.path", TestData.geoLite2City().toString());
+        Map<String, String> config = SinkConfigs.enriched(sinkConfig(topic));
         connect.putConfig(name, config);
         try {
             connect.awaitRunning(name, 2, Duration.ofSeconds(120));

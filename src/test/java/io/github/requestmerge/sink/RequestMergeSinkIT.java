@@ -21,7 +21,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.github.requestmerge.TestData;
 import io.github.requestmerge.stack.Stack;
 import io.github.requestmerge.testing.ConnectRest;
 import io.github.requestmerge.testing.Documents;
@@ -56,10 +55,7 @@ class RequestMergeSinkIT {
     void issueExampleWithEnrichmentBecomesOneDocument() {
         String topic = name;
         topics.create(topic, 1);
-        Map<String, String> config = SinkConfigs.merging(name, topic);
-        config.put("transforms", "enrich");
-        config.put("transforms.enrich.type", "io.github.requestmerge.enrich.Enrich$Value");
-        config.put("transforms.enrich.geoip.database.path", TestData.geoLite2City().toString());
+        Map<String, String> config = SinkConfigs.enriched(SinkConfigs.merging(name, topic));
         connect.putConfig(name, config);
         connect.awaitRunning(name, 1, TIMEOUT);
         String ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "

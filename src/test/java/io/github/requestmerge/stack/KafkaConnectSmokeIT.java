@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.github.requestmerge.TestData;
+import io.github.requestmerge.testing.SinkConfigs;
 
 /**
  * The broker and the worker are real: records go through the broker, and a connector created
@@ -93,9 +93,7 @@ class KafkaConnectSmokeIT {
         config.put("topics", "smoke-requests");
         config.put("file", out.toString());
         config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("transforms", "enrich");
-        config.put("transforms.enrich.type", "io.github.requestmerge.enrich.Enrich$Value");
-        config.put("transforms.enrich.geoip.database.path", TestData.geoLite2City().toString());
+        SinkConfigs.enriched(config);
 
         JsonNode validation = put(connect + "/connector-plugins/FileStreamSinkConnector/config/validate", config);
         assertEquals(0, validation.get("error_count").asInt(), validation.toString());

@@ -3,6 +3,7 @@ package io.github.requestmerge.testing;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.github.requestmerge.TestData;
 import io.github.requestmerge.stack.Stack;
 
 /** Connector configurations as users write them (JSON strings only), on the test stack. */
@@ -28,6 +29,14 @@ public final class SinkConfigs {
         config.put("index.name", name);
         config.put("index.template.name", name);
         config.put("flush.linger.ms", "50");
+        return config;
+    }
+
+    /** @return {@code config} with the Enrich SMT (geo from the test GeoLite2 City database, user agent) */
+    public static Map<String, String> enriched(Map<String, String> config) {
+        config.put("transforms", "enrich");
+        config.put("transforms.enrich.type", "io.github.requestmerge.enrich.Enrich$Value");
+        config.put("transforms.enrich.geoip.database.path", TestData.geoLite2City().toString());
         return config;
     }
 }
