@@ -113,6 +113,19 @@ public final class StateJson {
     }
 
     /**
+     * @param written a document as {@link #write} wrote it
+     * @param stored a stored document, as parsed by {@link #READER}
+     * @return whether the stored document is the one written: the same fields and values, decimals as written
+     */
+    public static boolean sameDocument(byte[] written, JsonNode stored) {
+        try {
+            return READER.readTree(written).equals(stored);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a written document is not valid JSON", e);
+        }
+    }
+
+    /**
      * Reads a stored document back, as parsed by {@link #READER}.
      *
      * @throws IllegalArgumentException when the document is not an object, or its times or marks

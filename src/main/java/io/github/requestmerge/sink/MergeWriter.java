@@ -50,9 +50,11 @@ import io.github.requestmerge.sink.FlushResult.Rejected;
  * memory, and written at the next checkpoint, each once for all the events the backlog brought it
  * meanwhile; the batch's offsets become committable only then. Held documents are read before they are
  * merged (never guessed), as they must be written at the version they were merged on. A held document
- * that fails transiently is written again as it is; one that conflicts or is refused cannot be merged
- * again from its events (they are not kept), so the writer rewinds: every held document is dropped,
- * and their partitions are read again from the first offset after the last checkpoint, merged without
+ * that fails transiently is written again as it is. One that conflicts is read back: stored exactly as
+ * written (an earlier send of the same bulk request was applied and its answer lost, or another writer
+ * merged the same events), it counts as written. Otherwise (another writer changed it), or when it is
+ * refused, it cannot be merged again from its events (they are not kept), so the writer rewinds: every
+ * held document is dropped, and their partitions are read again from the first offset after the last checkpoint, merged without
  * holding back until they pass where they were. Documents already written keep their marks, so the
  * events read again count once.
  *
@@ -295,6 +297,7 @@ final class MergeWriter {
                 }
             }
             List<DocKey> resend = new ArrayList<>();
+            List<Integer> carriedConflicts = new ArrayList<>();
             String transientError = null;
             String rewindCause = null;
             boolean conflicted = false;
@@ -323,8 +326,9 @@ final class MergeWriter {
                             resend.add(key);
                             break;
                         case CONFLICT:
+                            carriedConflicts.add(i);
+                            break;
                         case BAD_DOCUMENT:
-                            metrics.conflicts.add(result.category() == ElasticErrors.Category.CONFLICT ? 1 : 0);
                             rewindCause = "document '" + key.id() + "' in " + key.index() + ": " + result.status() + " "
                                 + result.error();
                             break;
@@ -365,6 +369,9 @@ final class MergeWriter {
                         throw unrecoverable(key, result);
                 }
             }
+            if (rewindCause == null) {
+                rewindCause = acknowledgeOwnWrites(carriedConflicts, keys, writes, results);
+            }
             if (rewindCause != null) {
                 return rewind(rewindCause);
             }
@@ -399,6 +406,57 @@ final class MergeWriter {
         handed.clear();
         cache.reserve(0);
         return result;
+    }
+
+    /**
+     * Held-over documents whose write conflicted are read back. One stored exactly as written holds exactly
+     * the events the checkpoint merged into it, and is acknowledged at the version stored: most likely an
+     * earlier send of the same bulk request was applied and its answer lost (the node died, or the read
+     * timed out, after applying it, and the request was sent again); or another writer (the partition's
+     * previous owner) merged the same events. A deleted one, likewise, is gone. Any other was changed by
+     * another writer.
+     *
+     * @param conflicts indexes into {@code keys}, {@code writes} and {@code results} of the conflicts
+     * @return why the checkpoint must rewind, or null when every conflict was its own write
+     */
+    private String acknowledgeOwnWrites(List<Integer> conflicts, List<DocKey> keys, List<Write> writes,
+                                        List<Result> results) throws UnrecoverableException, InterruptedException {
+        if (conflicts.isEmpty()) {
+            return null;
+        }
+        Map<String, List<String>> ids = new LinkedHashMap<>();
+        for (int i : conflicts) {
+            ids.computeIfAbsent(keys.get(i).index(), k -> new ArrayList<>()).add(keys.get(i).id());
+        }
+        Map<DocKey, Stored> stored = new HashMap<>();
+        for (Map.Entry<String, List<String>> index : ids.entrySet()) {
+            store.load(index.getKey(), index.getValue())
+                .forEach((id, document) -> stored.put(new DocKey(index.getKey(), id), document));
+        }
+        String changed = null;
+        int own = 0;
+        for (int i : conflicts) {
+            DocKey key = keys.get(i);
+            Write write = writes.get(i);
+            Stored now = stored.get(key);
+            boolean asWritten = write.kind() == Write.Kind.DELETE ? now == null
+                : now != null && StateJson.sameDocument(write.document(), now.source());
+            if (asWritten) {
+                own++;
+                acknowledged(key, held.get(key), write, now == null ? results.get(i)
+                    : new Result(200, now.seqNo(), now.primaryTerm(), null, null));
+            } else {
+                metrics.conflicts.increment();
+                changed = "document '" + key.id() + "' in " + key.index() + ": " + results.get(i).status() + " "
+                    + results.get(i).error();
+            }
+        }
+        if (own > 0 && changed == null) {
+            log.info("{} documents of a checkpoint conflicted but are stored exactly as it wrote them (an earlier send of "
+                + "its bulk request was applied and its answer lost, or another writer merged the same events): they "
+                + "count as written", own);
+        }
+        return changed;
     }
 
     /** Reads documents of this batch back after a failed write, and merges the batch's events on them again. */

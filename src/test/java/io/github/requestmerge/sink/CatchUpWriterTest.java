@@ -156,6 +156,34 @@ class CatchUpWriterTest {
     }
 
     @Test
+    void aCheckpointWhoseRequestWasAppliedThoughItsAnswerWasLostCompletesWithoutRewinding() throws Exception {
+        // a and z exist (written live); a gets 2 clicks, z a tombstone, b is new: a replace, a delete and a create.
+        writer.flush(batch(clock.get(), false, clicks(P0, "a", 1), clicks(P0, "z", 1)));
+        writer.flush(behind(clicks(P0, "a", 2), tombstone(P0, "z"), clicks(P1, "b", 10)));
+        clock.addAndGet(INTERVAL_MS);
+        // The node applied the checkpoint's bulk request and died before answering; the retry meets its own writes.
+        store.lostAnswers = 1;
+        FlushResult checkpoint = writer.flush(behind());
+        assertEquals(Map.of(), checkpoint.rewind(), "the documents stored are the ones the checkpoint wrote");
+        assertEquals(Map.of(P0, 3L, P1, 0L), checkpoint.through());
+        assertEquals(0, metrics.getCheckpointRewinds());
+        assertEquals(1, metrics.getCheckpoints());
+        assertEquals(0, metrics.getWriteConflicts(), "no other writer");
+        assertEquals(3, store.get("a").get("clicks").asInt());
+        assertEquals(10, store.get("b").get("clicks").asInt());
+        assertNull(store.get("z"));
+
+        // Cached at the versions the first request stored them at: the next writes need no read.
+        int loads = store.loads;
+        writer.flush(batch(clock.get(), false, clicks(P0, "a", 4), clicks(P1, "b", 1), clicks(P0, "z", 5)));
+        assertEquals(loads, store.loads);
+        assertEquals(0, metrics.getWriteConflicts());
+        assertEquals(7, store.get("a").get("clicks").asInt());
+        assertEquals(11, store.get("b").get("clicks").asInt());
+        assertEquals(5, store.get("z").get("clicks").asInt(), "started over after its tombstone");
+    }
+
+    @Test
     void aHeldDocumentChangedByAnotherWriterRewindsToTheLastCheckpointAndIsMergedOnceOnTheReplay() throws Exception {
         // A first checkpoint: a=1 written, offset 0 of P0 committable.
         writer.flush(batch(clock.get(), false, clicks(P0, "a", 1)));

@@ -12,13 +12,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.github.requestmerge.elastic.DocumentStore;
+import io.github.requestmerge.merge.StateJson;
 import io.github.requestmerge.testing.Documents;
 
 /**
  * A document store with Elasticsearch's concurrency semantics (seq_no checks, create-if-absent),
  * kept in memory, whose per-document answers a test can script: the failure paths a real node
  * cannot be made to produce on demand (a 429 for one item of a bulk response, a write racing
- * between read and write).
+ * between read and write, a request applied whose answer was lost).
  */
 final class InMemoryStore implements DocumentStore {
 
@@ -33,6 +34,12 @@ final class InMemoryStore implements DocumentStore {
     int writes;
     /** Runs after each load: lets a test write "from another task" between a read and the write. */
     Runnable afterLoad = () -> { };
+    /**
+     * The next this many bulk requests are applied, but their answers are lost (the node died, a read timed
+     * out): each is sent again at once, as {@code ElasticDocumentStore}'s retry sends it, and the caller gets
+     * the answers to that second request.
+     */
+    int lostAnswers;
 
     /** The next writes of this id answer these statuses instead of being applied. */
     void script(String id, Integer... statuses) {
@@ -76,6 +83,14 @@ final class InMemoryStore implements DocumentStore {
 
     @Override
     public List<Result> write(List<Write> batch) {
+        if (lostAnswers > 0) {
+            lostAnswers--;
+            apply(batch);
+        }
+        return apply(batch);
+    }
+
+    private List<Result> apply(List<Write> batch) {
         bulks++;
         List<Result> results = new ArrayList<>();
         for (Write write : batch) {
@@ -109,7 +124,8 @@ final class InMemoryStore implements DocumentStore {
                 results.add(new Result(200, nextSeqNo++, 1, null, null));
             } else {
                 try {
-                    documents.put(write.id(), (ObjectNode) Documents.JSON.readTree(write.document()));
+                    // Parsed as ElasticDocumentStore parses the source Elasticsearch returns.
+                    documents.put(write.id(), (ObjectNode) StateJson.READER.readTree(write.document()));
                 } catch (java.io.IOException e) {
                     throw new IllegalStateException(e);
                 }
