@@ -36,12 +36,13 @@ final class Connections implements AutoCloseable {
     final ElasticDocumentStore store;
     final ElasticAdmin admin;
 
-    private Connections(S3Client s3, Retry s3Retry, ElasticsearchClient elasticsearch, Retry elasticRetry) {
+    private Connections(S3Client s3, Retry s3Retry, ElasticsearchClient elasticsearch, Retry elasticRetry,
+                        Duration readTimeout) {
         this.s3 = s3;
         this.s3Retry = s3Retry;
         this.elasticsearch = elasticsearch;
         this.elasticRetry = elasticRetry;
-        this.store = new ElasticDocumentStore(elasticsearch, elasticRetry);
+        this.store = new ElasticDocumentStore(elasticsearch, elasticRetry, readTimeout);
         this.admin = new ElasticAdmin(elasticsearch, elasticRetry);
     }
 
@@ -69,7 +70,7 @@ final class Connections implements AutoCloseable {
         Retry s3Retry = retry(sink, retryTimeout, Availability.of("request-merge", "S3"), S3Errors.CLASSIFIER);
         Retry elasticRetry = retry(sink, retryTimeout, Availability.of("request-merge", "Elasticsearch"),
             ElasticErrors.CLASSIFIER);
-        return new Connections(s3, s3Retry, ElasticClients.open(settings), elasticRetry);
+        return new Connections(s3, s3Retry, ElasticClients.open(settings), elasticRetry, settings.readTimeout());
     }
 
     private static String s3Key(SdkException e, ArchiveSource archive) {

@@ -3,6 +3,7 @@ package io.github.requestmerge.elastic;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -14,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ErrorCause;
+import co.elastic.clients.elasticsearch._types.Time;
 import co.elastic.clients.elasticsearch.core.BulkRequest;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.MgetResponse;
@@ -44,12 +46,24 @@ public final class ElasticDocumentStore implements DocumentStore {
     /** Reads stored documents with exact decimals, so sums and their written form stay exact across reloads. */
     private static final ObjectMapper DOCUMENTS = StateJson.READER;
 
+    /** The low-level client's socket timeout when none is set. */
+    private static final Duration CLIENT_DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
+
     private final ElasticsearchClient client;
     private final Retry retry;
+    private final Time serverWait;
 
-    public ElasticDocumentStore(ElasticsearchClient client, Retry retry) {
+    /**
+     * @param readTimeout the client's read timeout (null: the client's default, 30 s). A bulk request asks
+     *     the node to answer within half of it, with a 503 for each write whose shard is not active by then
+     *     (Elasticsearch's default wait is a minute): the node answers before the client gives up, and a
+     *     write is not sent again while the node may still apply it.
+     */
+    public ElasticDocumentStore(ElasticsearchClient client, Retry retry, Duration readTimeout) {
         this.client = client;
         this.retry = retry;
+        long waitMs = Math.max(1, (readTimeout == null ? CLIENT_DEFAULT_READ_TIMEOUT : readTimeout).toMillis() / 2);
+        this.serverWait = Time.of(t -> t.time(waitMs + "ms"));
     }
 
     /**
@@ -113,7 +127,7 @@ public final class ElasticDocumentStore implements DocumentStore {
         for (Write write : writes) {
             operations.add(operation(write));
         }
-        BulkRequest request = BulkRequest.of(b -> b.operations(operations));
+        BulkRequest request = BulkRequest.of(b -> b.operations(operations).timeout(serverWait));
         BulkResponse response = retry.call("bulk request of " + writes.size() + " documents", () -> client.bulk(request));
         List<BulkResponseItem> items = response.items();
         if (items.size() != writes.size()) {

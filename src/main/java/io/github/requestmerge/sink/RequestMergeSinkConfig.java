@@ -151,7 +151,9 @@ public final class RequestMergeSinkConfig extends CheckedConfig {
                 "How long to wait for a TCP connection to a node.",
                 CONNECTION_GROUP, ++order, Width.SHORT, "Connect timeout (ms)")
             .define(READ_TIMEOUT_MS, Type.INT, 30_000, ConfigDef.Range.atLeast(1), Importance.LOW,
-                "How long to wait for a response; a timed-out request is retried.",
+                "How long to wait for a response; a timed-out request is retried. A bulk request asks the "
+                    + "node to answer within half of it (a write whose shard is not active by then comes back "
+                    + "as a 503, and is retried), so the node answers before the connector gives up.",
                 CONNECTION_GROUP, ++order, Width.SHORT, "Read timeout (ms)");
     }
 

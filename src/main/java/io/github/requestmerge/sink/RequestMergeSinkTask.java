@@ -100,8 +100,9 @@ public class RequestMergeSinkTask extends SinkTask {
             timeoutMs < 0 ? null : Duration.ofMillis(timeoutMs),
             Retry.Jitter.EQUAL, Retry.Sleeper.THREAD_SLEEP, ThreadLocalRandom.current(), availability,
             ElasticErrors.CLASSIFIER);
-        elasticsearch = ElasticClients.describe(config.clientSettings());
-        client = ElasticClients.open(config.clientSettings());
+        ElasticClients.Settings settings = config.clientSettings();
+        elasticsearch = ElasticClients.describe(settings);
+        client = ElasticClients.open(settings);
         cache = new StateCache(config.getInt(RequestMergeSinkConfig.CACHE_MAX_ENTRIES),
             config.getLong(RequestMergeSinkConfig.CACHE_MAX_BYTES),
             Duration.ofMillis(config.getLong(RequestMergeSinkConfig.CACHE_EXPIRE_MS)));
@@ -111,8 +112,9 @@ public class RequestMergeSinkTask extends SinkTask {
             config.getLong(RequestMergeSinkConfig.CATCHUP_MIN_LAG_MS),
             config.getLong(RequestMergeSinkConfig.CACHE_MAX_BYTES) / 2, System::currentTimeMillis);
         mergeWriter = new MergeWriter(new Merger(rules, pool), new StateJson(rules, pool), cache,
-            new ElasticDocumentStore(client, retry), retry, config.getInt(RequestMergeSinkConfig.BULK_MAX_DOCUMENTS),
-            config.getLong(RequestMergeSinkConfig.BULK_MAX_BYTES), metrics, catchUp, rejections);
+            new ElasticDocumentStore(client, retry, settings.readTimeout()), retry,
+            config.getInt(RequestMergeSinkConfig.BULK_MAX_DOCUMENTS), config.getLong(RequestMergeSinkConfig.BULK_MAX_BYTES),
+            metrics, catchUp, rejections);
         events = new RecordEvents(config.idField(), config.timestampField(), config.indexNames(),
             config.tombstoneBehavior(), pool);
         reporter = errantRecordReporter();
@@ -125,8 +127,7 @@ public class RequestMergeSinkTask extends SinkTask {
             ? () -> installTemplate(retry) : () -> { };
         writer = new WriterThread(pending, mergeWriter, prepare, availability, name + "-writer");
         writer.start();
-        log.info("{} started, writing to {} ({})", name, config.getString(RequestMergeSinkConfig.INDEX_NAME),
-            ElasticClients.describe(config.clientSettings()));
+        log.info("{} started, writing to {} ({})", name, config.getString(RequestMergeSinkConfig.INDEX_NAME), elasticsearch);
     }
 
     private void installTemplate(Retry retry) throws UnrecoverableException, InterruptedException {
