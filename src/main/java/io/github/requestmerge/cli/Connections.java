@@ -70,7 +70,7 @@ final class Connections implements AutoCloseable {
         Retry s3Retry = retry(sink, retryTimeout, Availability.of("request-merge", "S3"), S3Errors.CLASSIFIER);
         Retry elasticRetry = retry(sink, retryTimeout, Availability.of("request-merge", "Elasticsearch"),
             ElasticErrors.CLASSIFIER);
-        return new Connections(s3, s3Retry, ElasticClients.open(settings), elasticRetry, settings.readTimeout());
+        return new Connections(s3, s3Retry, ElasticClients.open(settings), elasticRetry, settings.effectiveReadTimeout());
     }
 
     private static String s3Key(SdkException e, ArchiveSource archive) {

@@ -90,6 +90,11 @@ public final class ElasticClients {
             checkTimeout("read timeout", readTimeout);
         }
 
+        /** @return how long the client waits for data on a connection: the read timeout set, or the client's default */
+        public Duration effectiveReadTimeout() {
+            return readTimeout != null ? readTimeout : Duration.ofMillis(RestClientBuilder.DEFAULT_SOCKET_TIMEOUT_MILLIS);
+        }
+
         /** The same as {@link ElasticClients#describe(Settings)}: no secrets. */
         @Override
         public String toString() {

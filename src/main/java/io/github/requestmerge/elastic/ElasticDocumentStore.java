@@ -46,23 +46,20 @@ public final class ElasticDocumentStore implements DocumentStore {
     /** Reads stored documents with exact decimals, so sums and their written form stay exact across reloads. */
     private static final ObjectMapper DOCUMENTS = StateJson.READER;
 
-    /** The low-level client's socket timeout when none is set. */
-    private static final Duration CLIENT_DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
-
     private final ElasticsearchClient client;
     private final Retry retry;
     private final Time serverWait;
 
     /**
-     * @param readTimeout the client's read timeout (null: the client's default, 30 s). A bulk request asks
-     *     the node to answer within half of it, with a 503 for each write whose shard is not active by then
-     *     (Elasticsearch's default wait is a minute): the node answers before the client gives up, and a
-     *     write is not sent again while the node may still apply it.
+     * @param readTimeout the client's read timeout ({@link ElasticClients.Settings#effectiveReadTimeout()}). A
+     *     bulk request asks the node to answer within half of it, with a 503 for each write whose shard is not
+     *     active by then (Elasticsearch's default wait is a minute): the node answers before the client gives
+     *     up, and a write is not sent again while the node may still apply it.
      */
     public ElasticDocumentStore(ElasticsearchClient client, Retry retry, Duration readTimeout) {
         this.client = client;
         this.retry = retry;
-        long waitMs = Math.max(1, (readTimeout == null ? CLIENT_DEFAULT_READ_TIMEOUT : readTimeout).toMillis() / 2);
+        long waitMs = Math.max(1, readTimeout.toMillis() / 2);
         this.serverWait = Time.of(t -> t.time(waitMs + "ms"));
     }
 

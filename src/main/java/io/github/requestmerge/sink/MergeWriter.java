@@ -54,9 +54,9 @@ import io.github.requestmerge.sink.FlushResult.Rejected;
  * written (an earlier send of the same bulk request was applied and its answer lost, or another writer
  * merged the same events), it counts as written. Otherwise (another writer changed it), or when it is
  * refused, it cannot be merged again from its events (they are not kept), so the writer rewinds: every
- * held document is dropped, and their partitions are read again from the first offset after the last checkpoint, merged without
- * holding back until they pass where they were. Documents already written keep their marks, so the
- * events read again count once.
+ * held document is dropped, and their partitions are read again from the first offset after the last
+ * checkpoint, merged without holding back until they pass where they were. Documents already written keep
+ * their marks, so the events read again count once.
  *
  * <p>Used by the writer thread only, but for {@link #partitionsAssigned()} and {@link #heldDocuments()},
  * which any thread may call.
@@ -371,6 +371,9 @@ final class MergeWriter {
             }
             if (rewindCause == null) {
                 rewindCause = acknowledgeOwnWrites(carriedConflicts, keys, writes, results);
+            } else {
+                // A refusal rewinds anyway: the conflicts are not read back.
+                metrics.conflicts.add(carriedConflicts.size());
             }
             if (rewindCause != null) {
                 return rewind(rewindCause);
@@ -424,15 +427,11 @@ final class MergeWriter {
         if (conflicts.isEmpty()) {
             return null;
         }
-        Map<String, List<String>> ids = new LinkedHashMap<>();
+        List<DocKey> conflicted = new ArrayList<>(conflicts.size());
         for (int i : conflicts) {
-            ids.computeIfAbsent(keys.get(i).index(), k -> new ArrayList<>()).add(keys.get(i).id());
+            conflicted.add(keys.get(i));
         }
-        Map<DocKey, Stored> stored = new HashMap<>();
-        for (Map.Entry<String, List<String>> index : ids.entrySet()) {
-            store.load(index.getKey(), index.getValue())
-                .forEach((id, document) -> stored.put(new DocKey(index.getKey(), id), document));
-        }
+        Map<DocKey, Stored> stored = readStored(conflicted);
         String changed = null;
         int own = 0;
         for (int i : conflicts) {
@@ -531,7 +530,7 @@ final class MergeWriter {
     private Map<DocKey, CachedDocument> load(Collection<DocKey> keys, Batch batch, boolean guess, boolean observe,
                                              Set<DocKey> guessed) throws UnrecoverableException, InterruptedException {
         Map<DocKey, CachedDocument> docs = new HashMap<>();
-        Map<String, List<String>> missing = new LinkedHashMap<>();
+        List<DocKey> missing = new ArrayList<>();
         boolean guessNew = guess && createFirst.createFirst();
         for (DocKey key : keys) {
             HeldDocuments.Held heldDoc = held.get(key);
@@ -542,33 +541,47 @@ final class MergeWriter {
                 docs.put(key, CachedDocument.absent());
                 guessed.add(key);
             } else {
-                missing.computeIfAbsent(key.index(), k -> new ArrayList<>()).add(key.id());
+                missing.add(key);
             }
         }
-        int found = 0;
-        int absent = 0;
-        for (Map.Entry<String, List<String>> index : missing.entrySet()) {
-            List<String> ids = index.getValue();
-            for (int from = 0; from < ids.size(); from += MGET_CHUNK) {
-                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + MGET_CHUNK));
-                long start = System.nanoTime();
-                Map<String, Stored> stored = store.load(index.getKey(), chunk);
-                metrics.multiGet(System.nanoTime() - start, chunk.size());
-                for (String id : chunk) {
-                    Stored document = stored.get(id);
-                    docs.put(new DocKey(index.getKey(), id), document == null ? CachedDocument.absent()
-                        : new CachedDocument(read(index.getKey(), id, document), document.seqNo(), document.primaryTerm()));
-                }
-                found += stored.size();
-                absent += chunk.size() - stored.size();
-            }
+        Map<DocKey, Stored> stored = readStored(missing);
+        for (DocKey key : missing) {
+            Stored document = stored.get(key);
+            docs.put(key, document == null ? CachedDocument.absent()
+                : new CachedDocument(read(key.index(), key.id(), document), document.seqNo(), document.primaryTerm()));
         }
+        int found = stored.size();
+        int absent = missing.size() - found;
         if (observe) {
             // Reads of a first round see documents missing from the cache as they are; later rounds read
             // documents known to exist, which would teach the policy nothing.
             createFirst.observed(found, absent);
         }
         return docs;
+    }
+
+    /**
+     * Reads documents from the store: one multi-get per index and per {@value #MGET_CHUNK} ids.
+     *
+     * @return the stored documents found; absent ones are not in the map
+     */
+    private Map<DocKey, Stored> readStored(Collection<DocKey> keys) throws UnrecoverableException, InterruptedException {
+        Map<String, List<String>> ids = new LinkedHashMap<>();
+        for (DocKey key : keys) {
+            ids.computeIfAbsent(key.index(), k -> new ArrayList<>()).add(key.id());
+        }
+        Map<DocKey, Stored> stored = new HashMap<>();
+        for (Map.Entry<String, List<String>> index : ids.entrySet()) {
+            List<String> all = index.getValue();
+            for (int from = 0; from < all.size(); from += MGET_CHUNK) {
+                List<String> chunk = all.subList(from, Math.min(all.size(), from + MGET_CHUNK));
+                long start = System.nanoTime();
+                Map<String, Stored> found = store.load(index.getKey(), chunk);
+                metrics.multiGet(System.nanoTime() - start, chunk.size());
+                found.forEach((id, document) -> stored.put(new DocKey(index.getKey(), id), document));
+            }
+        }
+        return stored;
     }
 
     private static boolean hasTombstone(List<Pending> events) {

@@ -112,7 +112,7 @@ public class RequestMergeSinkTask extends SinkTask {
             config.getLong(RequestMergeSinkConfig.CATCHUP_MIN_LAG_MS),
             config.getLong(RequestMergeSinkConfig.CACHE_MAX_BYTES) / 2, System::currentTimeMillis);
         mergeWriter = new MergeWriter(new Merger(rules, pool), new StateJson(rules, pool), cache,
-            new ElasticDocumentStore(client, retry, settings.readTimeout()), retry,
+            new ElasticDocumentStore(client, retry, settings.effectiveReadTimeout()), retry,
             config.getInt(RequestMergeSinkConfig.BULK_MAX_DOCUMENTS), config.getLong(RequestMergeSinkConfig.BULK_MAX_BYTES),
             metrics, catchUp, rejections);
         events = new RecordEvents(config.idField(), config.timestampField(), config.indexNames(),
